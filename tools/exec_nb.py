@@ -1,0 +1,42 @@
+"""Execute notebooks in place so their saved outputs (the pictures in the docs) come from running them.
+
+    python tools/exec_nb.py nbs/01_data.ipynb [--skip slow gpu] [--test]
+
+Cells flagged with a `--skip` directive (default: slow and gpu) keep their old outputs. With `--test`
+the run sets IN_TEST like the test suite does. Afterwards run `nbdev_clean`.
+"""
+import argparse, os, sys, time
+from pathlib import Path
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('notebooks', nargs='+', type=Path)
+    ap.add_argument('--skip', nargs='*', default=['slow', 'gpu'], help='cell flags to skip')
+    ap.add_argument('--test', action='store_true', help='set IN_TEST, as the test suite does')
+    args = ap.parse_args()
+    if args.test: os.environ['IN_TEST'] = '1'
+    from execnb.nbio import read_nb, write_nb
+    from execnb.shell import CaptureShell
+    from nbdev.process import extract_directives
+    skip = set(args.skip)
+    ok = True
+    for fn in args.notebooks:
+        fn = fn.resolve()
+        nb = read_nb(fn)
+        def _skip(cell):
+            if cell.cell_type != 'code': return True
+            if 'nbdev_export(' in cell.source: return True
+            return bool(skip & set(extract_directives(cell, remove=False).keys()))
+        t0 = time.time()
+        sh = CaptureShell(fn, mpl_format='png')
+        cwd = os.getcwd(); os.chdir(fn.parent)
+        try: sh.run_all(nb, exc_stop=True, preproc=_skip)
+        except Exception:
+            sys.stderr.write(sh.prettytb(fname=fn) + '\n'); ok = False
+        finally: os.chdir(cwd)
+        if ok: write_nb(nb, fn)
+        print(f'{fn.name}: {"ok" if ok else "FAILED (not saved)"} in {time.time()-t0:.0f}s', flush=True)
+        if not ok: break
+    sys.exit(0 if ok else 1)
+
+if __name__ == '__main__': main()
