@@ -16,9 +16,10 @@ RUNNER = """
 import sys
 from nbdev.config import get_config
 from nbdev.test import test_nb
+from pathlib import Path
 cfg = get_config()
 force = sys.argv[2].split()
-ok, secs = test_nb(sys.argv[1], skip_flags=cfg.tst_flags.split(), force_flags=force, basepath=cfg.config_path)
+ok, secs = test_nb(Path(sys.argv[1]), skip_flags=cfg.tst_flags.split(), force_flags=force, basepath=cfg.config_path)
 sys.exit(0 if ok else 1)
 """
 

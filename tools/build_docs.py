@@ -32,7 +32,9 @@ pre{background:#f6f8fa;padding:10px 12px;border-radius:6px;overflow-x:auto;font-
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em}
 .jp-Cell{margin:10px 0}
 .jp-OutputArea-output pre{background:#fff;border-left:3px solid #d0d7de;border-radius:0}
-.jp-OutputArea-output img{max-width:100%}
+.jp-OutputArea-output img,main img{max-width:100%;height:auto}
+a.anchor-link{visibility:hidden;margin-left:6px;text-decoration:none}
+h1:hover a.anchor-link,h2:hover a.anchor-link,h3:hover a.anchor-link{visibility:visible}
 .jp-RenderedHTMLCommon table{border-collapse:collapse;margin:8px 0}
 .jp-RenderedHTMLCommon th,.jp-RenderedHTMLCommon td{border:1px solid #d0d7de;padding:4px 8px}
 .jp-RenderedHTMLCommon blockquote{color:#57606a;border-left:3px solid #d0d7de;margin-left:0;padding-left:12px}
@@ -58,10 +60,24 @@ def split_frontmatter(nb) -> dict:
         return fm
     return {}
 
+def tidy_cells(nb) -> None:
+    "Apply the Quarto cell options nbdev leaves for Quarto: `echo: false` hides the code, `output: false` the output."
+    for cell in nb.cells:
+        if cell.cell_type != 'code': continue
+        lines = cell.source.splitlines()
+        opts = {l[3:].split(':')[0].strip(): l.split(':', 1)[1].strip() for l in lines if l.startswith('#| ') and ':' in l}
+        cell.source = '\n'.join(l for l in lines if not l.startswith('#|')).strip('\n')
+        if opts.get('echo') == 'false' or not cell.source: cell.metadata.setdefault('transient', {})['remove_source'] = True
+        if opts.get('output') == 'false': cell.outputs = []
+        for o in cell.outputs:  # show_doc's source links carry Quarto link attributes that plain Markdown would print
+            md = o.get('data', {}).get('text/markdown')
+            if md: o['data']['text/markdown'] = re.sub(r'\{target="_blank"[^}]*\}', '', ''.join(md))
+
 def build(out: Path) -> list[Path]:
     cfg = get_config()
     nbs_path = Path(cfg.nbs_path)
-    sources = sorted(p for p in nbs_path.rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts and not p.name.startswith('_'))
+    sources = sorted((p for p in nbs_path.rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts and not p.name.startswith('_')),
+                     key=lambda p: (p.stem != 'index', p.as_posix()))  # the landing page first
     proc = proc_nbs(path=str(nbs_path), n_workers=0, force=True)
     exporter = HTMLExporter(template_name='basic', exclude_input_prompt=True, exclude_output_prompt=True)
     base = (cfg.doc_host.rstrip('/') + cfg.doc_baseurl.rstrip('/') + '/')
@@ -69,6 +85,7 @@ def build(out: Path) -> list[Path]:
     for src in sources:
         nb = nbformat.read(proc/src.relative_to(nbs_path), as_version=4)
         fm = split_frontmatter(nb)
+        tidy_cells(nb)
         body, _ = exporter.from_notebook_node(nb)
         pages.append((src, page_name(src), fm.get('title', src.stem), fm.get('description', ''), body))
     if out.exists(): shutil.rmtree(out)

@@ -28,7 +28,7 @@ def main():
             if 'nbdev_export(' in cell.source: return True
             return bool(skip & set(extract_directives(cell, remove=False).keys()))
         t0 = time.time()
-        sh = CaptureShell(fn, mpl_format='png')
+        sh = CaptureShell(fn, mpl_format='jpeg')
         cwd = os.getcwd(); os.chdir(fn.parent)
         try: sh.run_all(nb, exc_stop=True, preproc=_skip)
         except Exception:
