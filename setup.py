@@ -12,7 +12,7 @@ lic = licenses[cfg['license']]
 requirements = cfg.get('requirements', '').split()
 # The dev tool chain stays on the nbdev 2 line: nbdev 3 refuses settings.ini, and nbdev 2 needs
 # fastcore 1.x, execnb 0.1.x and ghapi 1.x (their 2.x / 0.2 releases follow nbdev 3).
-dev_requirements = cfg.get('dev_requirements', '').split()
+dev_requirements = cfg.get('dev_requirements', '').split()  # pydensecrf2 (dense CRF) compiles at install: an optional extra for users
 
 setuptools.setup(
     name=cfg['lib_name'],
@@ -31,7 +31,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=['synthseg', 'synthseg.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'dev': dev_requirements, 'crf': cfg.get('crf_requirements', '').split()},
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

@@ -8,7 +8,7 @@ the processed notebooks to `_proc/`; nbconvert then renders each one to an HTML 
 wraps the pages with a sidebar of all chapters. Where Quarto is installed, `nbdev_docs` builds the
 full nbdev site from the same notebooks. The build fails if a notebook ends up without a page.
 """
-import argparse, html, re, shutil, sys
+import argparse, html, re, shutil, sys, warnings
 from pathlib import Path
 
 import nbformat
@@ -74,6 +74,9 @@ def tidy_cells(nb) -> None:
             if md: o['data']['text/markdown'] = re.sub(r'\{target="_blank"[^}]*\}', '', ''.join(md))
 
 def build(out: Path) -> list[Path]:
+    # nbdev executes every cell that holds an import while processing docs: a demo cell with an import inside
+    # would run (slowly, or fail) at build time. Keep imports in import-only cells; make the warning an error.
+    warnings.filterwarnings('error', message='Found cells containing imports and other code')
     cfg = get_config()
     nbs_path = Path(cfg.nbs_path)
     sources = sorted((p for p in nbs_path.rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts and not p.name.startswith('_')),

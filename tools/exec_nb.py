@@ -5,8 +5,13 @@
 Cells flagged with a `--skip` directive (default: slow and gpu) keep their old outputs. With `--test`
 the run sets IN_TEST like the test suite does. Afterwards run `nbdev_clean`.
 """
-import argparse, os, sys, time
+import argparse, os, re, sys, time
 from pathlib import Path
+
+def _progress_only(text: str) -> bool:
+    "True when every line of `text` is a tqdm progress bar."
+    lines = [l for l in re.split(r"[\r\n]+", re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)) if l.strip()]
+    return bool(lines) and all(re.search(r'\d+/\d+ \[[^\]]*\]\s*$', l) for l in lines)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -34,7 +39,11 @@ def main():
         except Exception:
             sys.stderr.write(sh.prettytb(fname=fn) + '\n'); ok = False
         finally: os.chdir(cwd)
-        if ok: write_nb(nb, fn)
+        if ok:
+            for cell in nb.cells:  # progress bars on stderr (model loading, shard writing) are noise on a docs page
+                if cell.cell_type == 'code' and cell.get('outputs'):
+                    cell.outputs = [o for o in cell.outputs if not (o.get('name') == 'stderr' and _progress_only(''.join(o.get('text', ''))))]
+            write_nb(nb, fn)
         print(f'{fn.name}: {"ok" if ok else "FAILED (not saved)"} in {time.time()-t0:.0f}s', flush=True)
         if not ok: break
     sys.exit(0 if ok else 1)
