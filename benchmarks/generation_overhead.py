@@ -8,12 +8,13 @@ For each model, the same prompts, seeds and settings run three ways:
   attention  `generate_with_attention` plus `attention_mask` for every image: capture processors on the
              cross-attention layers, running sums, thresholds, small-component removal, reliability.
 Times are medians over interleaved repeats in one process. Peak memory is measured in a fresh process per
-way (the peak resident set size, `ru_maxrss`), reported as the peak and as the rise above the process's
-size right after loading. Models: TinySD at 64 px (batch 8, 20 steps) and the exact SD 1.5 architecture
-with random weights at 256 px (batch 1, 4 steps: the ratio does not depend on the step count much, and
-CPU time does). The last line of stdout is one JSON object.
+way: after loading and one warm-up run, a thread samples the resident set size (`/proc/self/statm`) every
+millisecond while the way runs; reported are the peak and its rise above the size just before the run.
+(`ru_maxrss` would not do: loading the weights peaks higher than generating.) Models: TinySD at 64 px (batch 8, 20 steps) and the exact SD 1.5 architecture
+with random weights at 256 px (batch 1, 4 steps by default, to keep CPU time down). The segmentator's cost
+is per image, not per step, so its ratio falls as steps rise: `--steps 20` measures SD 1.5 at a usual setting. The last line of stdout is one JSON object.
 """
-import argparse, json, resource, statistics, subprocess, sys, time
+import argparse, json, statistics, subprocess, sys, time
 
 import torch
 
@@ -50,19 +51,35 @@ def run(pipe, seg, model, way):
             return generate_with_masks(pipe, seg, prompts, seeds, **kw)['masks']
         words = {'cat': ['kitten'], 'dog': ['puppy']}
         res = generate_with_attention(pipe, None, prompts, seeds, words, **kw)
-        st = res['attention']
-        return [attention_mask(st.maps()[k], [1, 2], (cfg['size'], cfg['size']), present=[g in st.token_groups[k] for g in res['groups']])
+        st, groups = res['attention'], res['groups']
+        labels = [1 + list(words).index(g) for g in groups]
+        return [attention_mask(st.maps()[k], labels, (cfg['size'], cfg['size']), present=[g in st.token_groups[k] for g in groups])
                 for k in range(len(prompts))]
 
 
+PROBE = """
+import os, sys, threading, time
+sys.argv = ['x']; sys.path.insert(0, 'benchmarks')
+import generation_overhead as g
+g.SETTINGS[MODEL]['steps'] = STEPS
+page = os.sysconf('SC_PAGE_SIZE')
+def rss(): return int(open('/proc/self/statm').read().split()[1]) * page
+p, s = g.setup(MODEL); g.run(p, s, MODEL, WAY)  # load and warm up
+import gc; gc.collect()
+peak, stop = [rss()], threading.Event()
+def watch():
+    while not stop.is_set(): peak.append(rss()); time.sleep(0.001)
+base = rss(); t = threading.Thread(target=watch); t.start()
+g.run(p, s, MODEL, WAY)
+stop.set(); t.join()
+print(base, max(peak))
+"""
+
 def peak_memory(model, way):
-    "Run one way in a fresh process; return (rss after load, peak rss) in MiB."
-    code = (f"import resource, sys; sys.argv=['x']; sys.path.insert(0, 'benchmarks'); import generation_overhead as g; "
-            f"p, s = g.setup('{model}'); "
-            f"import gc; gc.collect(); base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
-            f"g.run(p, s, '{model}', '{way}'); print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    "Run one way in a fresh process; return (rss before the run, peak rss during it) in MiB."
+    code = f"MODEL, WAY, STEPS = {model!r}, {way!r}, {SETTINGS[model]['steps']}\n" + PROBE
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout.split()
-    return int(out[-2]) / 1024, int(out[-1]) / 1024
+    return int(out[-2]) / 2**20, int(out[-1]) / 2**20
 
 
 def main():
@@ -70,7 +87,10 @@ def main():
     ap.add_argument('--models', nargs='+', default=['tinysd', 'sd15'], choices=list(SETTINGS))
     ap.add_argument('--repeats', type=int, default=3)
     ap.add_argument('--no-memory', action='store_true', help='skip the peak-memory processes')
+    ap.add_argument('--steps', type=int, help='denoising steps for every model (default: 20 TinySD, 4 SD 1.5)')
     a = ap.parse_args()
+    if a.steps:
+        for cfg in SETTINGS.values(): cfg['steps'] = a.steps
     report = {}
     for model in a.models:
         pipe, seg = setup(model)
