@@ -53,7 +53,8 @@ def run(pipe, seg, model, way):
         res = generate_with_attention(pipe, None, prompts, seeds, words, **kw)
         st, groups = res['attention'], res['groups']
         labels = [1 + list(words).index(g) for g in groups]
-        return [attention_mask(st.maps()[k], labels, (cfg['size'], cfg['size']), present=[g in st.token_groups[k] for g in groups])
+        maps = st.maps()
+        return [attention_mask(maps[k], labels, (cfg['size'], cfg['size']), present=[g in st.token_groups[k] for g in groups])
                 for k in range(len(prompts))]
 
 

@@ -30,8 +30,8 @@ def external_curve(train, test, budget, size, eval_every, seed):
     net = lraspp_mobilenet_v3_large(weights=None, weights_backbone=None, num_classes=train.num_classes)
     opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-2)
     aug = default_augment(size)
-    test_x = normalize(torch.stack([test[i][0] for i in range(len(test))]))
-    test_y = torch.stack([test[i][1] for i in range(len(test))])
+    pairs = [test[i] for i in range(len(test))]
+    test_x = normalize(torch.stack([p[0] for p in pairs])); test_y = torch.stack([p[1] for p in pairs])
     curve, spent, next_eval, step = [], 0.0, eval_every, 0
     while spent < budget:
         t = time.perf_counter()

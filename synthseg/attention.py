@@ -241,8 +241,9 @@ def refine_with_affinity(maps: torch.Tensor, # `groups × h × w` maps of one im
     n = affinity.shape[-1]; hw = int(round(math.sqrt(n)))
     h = hw; w = n // h
     small = F.interpolate(maps[None].float(), size=(h, w), mode='bilinear', align_corners=False)[0].flatten(1)
-    a = torch.linalg.matrix_power(affinity.float(), power)
-    out = (a @ small.T).T.view(-1, h, w)
+    a, v = affinity.float(), small.T
+    for _ in range(power): v = a @ v  # Aᵗ·m as t products with the maps: no n×n matrix power
+    out = v.T.reshape(-1, h, w)
     return F.interpolate(out[None], size=maps.shape[-2:], mode='bilinear', align_corners=False)[0]
 
 def remove_small_components(mask: torch.Tensor, # int labels `H×W`
@@ -419,9 +420,9 @@ def attention_vs_oracle(pipe, # TinySD
                                       resolutions=resolutions, self_attention_res=pipe.unet.config.sample_size if refine else None)
         ref = oracle.predict(res['images'])['mask']
         st, size = res['attention'], tuple(res['images'].shape[-2:])
-        aff = st.mean_affinity()
+        aff, maps = st.mean_affinity(), st.maps()
         for k in range(len(ps)):
-            mets['attention'].update(attention_mask(st.maps()[k], [1], size, **opts)[0], ref[k])
-            if refine: mets['attention + self-attention'].update(attention_mask(st.maps()[k], [1], size, affinity=aff[k], **opts)[0], ref[k])
+            mets['attention'].update(attention_mask(maps[k], [1], size, **opts)[0], ref[k])
+            if refine: mets['attention + self-attention'].update(attention_mask(maps[k], [1], size, affinity=aff[k], **opts)[0], ref[k])
         if seg: mets['segmentator'].update(res['masks'], ref)
     return {k: m.compute()['miou'] for k, m in mets.items()}

@@ -155,12 +155,11 @@ def _eval_segmentator_args(p):
     p.add_argument('--num', type=int, default=500, help='test images of a toy dataset')
 
 def _eval_segmentator(a) -> dict:
-    import json as _json
     from synthseg.data import load_dataset
     from synthseg.segmentator import evaluate_segmentator, load_segmentator
     from synthseg.vae_features import load_vae
     folder = resolve_segmentator(a.segmentator)
-    cfg = _json.loads((folder/'config.json').read_text())
+    cfg = json.loads((folder/'config.json').read_text())
     vae = load_vae(a.vae or cfg['vae'].get('source'))
     seg = load_segmentator(folder, vae)
     size = a.size or cfg.get('info', {}).get('size')
@@ -220,7 +219,7 @@ def _generate_args(p):
 
 def _generate(a) -> dict:
     from synthseg.generate import generate_dataset, load_pipeline, shipped_segmentator
-    from synthseg.prompts import PromptAugmenter, class_words
+    from synthseg.prompts import PromptAugmenter, class_words, load_lexicon
     from synthseg.segmentator import load_segmentator
     tiny = a.model in (None, 'tinysd')
     domain = a.domain or ('toy' if tiny else 'voc')
@@ -233,10 +232,11 @@ def _generate(a) -> dict:
     if a.masks != 'segmentator' or a.augment:
         if names is None and a.segmentator: names = [c for c in json.loads((resolve_segmentator(a.segmentator)/'config.json').read_text())['classes'] if c != 'background']
         if not names: raise SynthsegError('name the classes to segment: --classes WORD [WORD ...]')
-    classes = {c: class_words(c, domain) for c in names} if names else None
+    lexicon = load_lexicon() if names else None
+    classes = {c: class_words(c, domain, lexicon=lexicon) for c in names} if names else None
     if a.augment:
         if a.prompt or a.prompts_file: raise SynthsegError('--augment makes the prompts from --classes: drop --prompt/--prompts-file, or drop --augment')
-        prompts = PromptAugmenter(domain).for_dataset(names, a.seed)
+        prompts = PromptAugmenter(domain, lexicon=lexicon).for_dataset(names, a.seed)
     else: prompts = _read_prompts(a)
     pipe = load_pipeline(a.model, device=a.device, scheduler=a.scheduler)
     if a.masks != 'attention': seg = load_segmentator(seg_dir, pipe.vae, device=pipe.device)

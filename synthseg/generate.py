@@ -148,7 +148,7 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
                 'height': height, 'width': width, 'masks': masks, 'classes': {k: list(v) for k, v in (classes or {}).items()},
                 'attention': attention or {}, 'segmentator': getattr(seg, 'saved_config', {}).get('info', {}).get('train') if seg else None}
     writer = GeneratedDatasetWriter(out, names, palette, info={'generator': settings})
-    old = json.loads((Path(out)/'dataset.json').read_text())['info'].get('generator', settings)
+    old = json.loads((writer.root/'dataset.json').read_text())['info'].get('generator', settings)
     clash = {k: (old.get(k), v) for k, v in settings.items() if old.get(k) != v}
     if clash: raise SynthsegError(f'{out} holds samples generated with other settings {clash} (folder, now): use another --out folder')
     todo = [i for i in range(num) if not writer.is_done(i)]
@@ -165,9 +165,10 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
             store, groups = res['attention'], res['groups']
             aff = store.mean_affinity()
             res['attention_masks'], res['reliability'] = [], []
+            maps, labels = store.maps(), [att_labels[list(classes).index(g)] for g in groups]
             for k in range(len(idx)):
                 present = [g in store.token_groups[k] for g in groups]
-                mk, rel = attention_mask(store.maps()[k], [att_labels[list(classes).index(g)] for g in groups], tuple(res['images'].shape[-2:]),
+                mk, rel = attention_mask(maps[k], labels, tuple(res['images'].shape[-2:]),
                                          affinity=aff[k] if aff is not None else None, present=present, **opts)
                 res['attention_masks'].append(mk); res['reliability'].append(rel)
         for k, i in enumerate(idx):

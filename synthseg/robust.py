@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_robust.ipynb #5443cfcf
 from __future__ import annotations
-import math, time
+import math
 from typing import Callable, Sequence
 
 import torch

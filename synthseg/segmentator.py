@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_segmentator.ipynb #7e6c3220
 from __future__ import annotations
-import hashlib, json, math, time
+import json, math, time
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from diffusers import AutoencoderKL, AutoencoderTiny
 from safetensors.torch import load_file, save_file
 
-from .core import (IGNORE_INDEX, SynthsegError, atomic_write, load_checkpoint, load_optimizer_state, optimizer_state,
+from .core import (IGNORE_INDEX, SynthsegError, load_checkpoint, load_optimizer_state, optimizer_state,
                            sample_seed, save_checkpoint, save_json_atomic, seed_everything)
 from .data import SegmentationDataset
 from .metrics import SegmentationMetric

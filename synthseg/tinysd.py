@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_tinysd.ipynb #cc067d8b
 from __future__ import annotations
-import json, math, time
+import json, math
 from pathlib import Path
 from typing import Sequence
 
