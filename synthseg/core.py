@@ -15,9 +15,9 @@ from PIL import Image, UnidentifiedImageError
 # %% auto #0
 __all__ = ['IN_TEST', 'IGNORE_INDEX', 'IGNORE_COLOR', 'SynthsegError', 'default_device', 'default_dtype', 'seed_everything',
            'sample_seed', 'image_to_tensor', 'tensor_to_image', 'palette_bytes', 'mask_to_image', 'mask_to_tensor',
-           'read_image', 'read_mask', 'atomic_write', 'save_image_atomic', 'save_json_atomic', 'optimizer_state',
-           'load_optimizer_state', 'save_checkpoint', 'load_checkpoint', 'save_pretrained_atomic', 'data_dir',
-           'assets_dir', 'real_assets_dir']
+           'read_image', 'read_mask', 'atomic_write', 'save_image_atomic', 'save_json_atomic',
+           'save_safetensors_atomic', 'optimizer_state', 'load_optimizer_state', 'save_checkpoint', 'load_checkpoint',
+           'save_pretrained_atomic', 'data_dir', 'assets_dir', 'real_assets_dir']
 
 # %% ../nbs/00_core.ipynb #0a49f2cc
 IN_TEST: bool = bool(os.environ.get('IN_TEST'))  # True while nbdev's test runner executes a notebook
@@ -153,6 +153,15 @@ def save_json_atomic(obj, path: str | Path) -> Path:
     with atomic_write(path, 'w') as f: json.dump(obj, f, indent=2)
     return Path(path)
 
+def save_safetensors_atomic(tensors: dict[str, torch.Tensor], # name -> tensor (moved to the CPU, made contiguous)
+                            path: str | Path, # the `.safetensors` file to create or replace
+                           ) -> Path:
+    "Write tensors as safetensors so that `path` is either absent or complete: weights and checkpoints all go through here."
+    from safetensors.torch import save
+    data = save({k: v.detach().cpu().contiguous() for k, v in tensors.items()})
+    with atomic_write(path) as f: f.write(data)
+    return Path(path)
+
 # %% ../nbs/00_core.ipynb #2a9dd0ae
 def optimizer_state(opt: torch.optim.Optimizer, # any torch optimizer
                    ) -> tuple[dict[str, torch.Tensor], dict]:
@@ -179,12 +188,10 @@ def save_checkpoint(folder: str | Path, # the run's checkpoint folder
                     meta: dict, # everything else, JSON-serialisable; must include 'step'
                    ) -> Path:
     "Write a resumable checkpoint: tensors to safetensors, then `state.json` atomically, then drop older files."
-    from safetensors.torch import save_file
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     name = f"ckpt-{int(meta['step']):08d}.safetensors"
-    for stray in folder.glob('.ckpt-*.tmp'): stray.unlink(missing_ok=True)  # left by a run killed while saving
-    save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(folder/f'.{name}.tmp'))
-    os.replace(folder/f'.{name}.tmp', folder/name)
+    for stray in folder.glob('.*.tmp'): stray.unlink(missing_ok=True)  # left by a run killed while saving
+    save_safetensors_atomic(tensors, folder/name)
     save_json_atomic({**meta, 'tensors': name}, folder/'state.json')
     for old in folder.glob('ckpt-*.safetensors'):
         if old.name != name: old.unlink(missing_ok=True)

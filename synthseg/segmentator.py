@@ -13,10 +13,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from diffusers import AutoencoderKL, AutoencoderTiny
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 
 from .core import (IGNORE_INDEX, SynthsegError, load_checkpoint, load_optimizer_state, optimizer_state,
-                           sample_seed, save_checkpoint, save_json_atomic, seed_everything)
+                           sample_seed, save_checkpoint, save_json_atomic, save_safetensors_atomic, seed_everything)
 from .data import SegmentationDataset
 from .metrics import SegmentationMetric
 from .vae_features import decoder_hidden_states, hidden_state_modules, load_vae
@@ -146,9 +146,8 @@ def save_segmentator(seg: Segmentator, # the trained segmentator
                     ) -> Path:
     "Save as safetensors plus a JSON config with the class names and the VAE signature."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder/'.segmentator.safetensors.tmp'
-    save_file({k: v.detach().cpu().contiguous() for k, v in seg.state_dict().items()}, str(tmp))
-    tmp.replace(folder/'segmentator.safetensors')
+    for stray in folder.glob('.*.tmp'): stray.unlink(missing_ok=True)  # left by a run killed while saving
+    save_safetensors_atomic(seg.state_dict(), folder/'segmentator.safetensors')
     save_json_atomic({**seg.config, 'classes': list(classes), 'palette': [list(map(int, c)) for c in palette],
                       'vae': vae_signature(vae), 'info': info or {}}, folder/'config.json')
     return folder

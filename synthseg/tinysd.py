@@ -14,11 +14,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 from diffusers import (AutoencoderKL, DDPMScheduler, DPMSolverMultistepScheduler, StableDiffusionPipeline,
                        UNet2DConditionModel)
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
 from .core import (IGNORE_INDEX, SynthsegError, assets_dir, load_checkpoint, load_optimizer_state, optimizer_state,
-                           sample_seed, save_checkpoint, save_json_atomic, save_pretrained_atomic, seed_everything)
+                           sample_seed, save_checkpoint, save_json_atomic, save_pretrained_atomic,
+                           save_safetensors_atomic, seed_everything)
 from .vae_features import load_vae, tiny_vae_dir
 
 # %% auto #0
@@ -271,8 +272,8 @@ def oracle_dir() -> Path:
 def save_oracle(oracle: ToyOracle, folder: str | Path, info: dict | None = None) -> Path:
     "Save as `oracle.safetensors` plus `config.json`."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.detach().cpu().contiguous() for k, v in oracle.state_dict().items()}, str(folder/'.oracle.tmp'))
-    (folder/'.oracle.tmp').replace(folder/'oracle.safetensors')
+    for stray in folder.glob('.*.tmp'): stray.unlink(missing_ok=True)  # left by a run killed while saving
+    save_safetensors_atomic(oracle.state_dict(), folder/'oracle.safetensors')
     save_json_atomic({**oracle.config, 'info': info or {}}, folder/'config.json')
     return folder
 
