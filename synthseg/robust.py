@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from .core import IGNORE_INDEX, SynthsegError, sample_seed, seed_everything
 from .data import SegmentationDataset
 from .metrics import SegmentationMetric
+from .segmentator import sample_with_reliability
 
 # %% auto #0
 __all__ = ['reliability_cross_entropy', 'CoTraining', 'train_segmentation', 'evaluate_network', 'small_unet']
@@ -82,7 +83,6 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
     seed_everything(seed)
     model = CoTraining(make_net) if loss == 'cotrain' else make_net()
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
-    has_rel = hasattr(ds, 'reliability')
     norm = normalize or (lambda x: x)
     model.train()
     for step in tqdm(range(steps), desc=f'train ({loss})', disable=not progress):
@@ -90,13 +90,7 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
         idx = torch.randint(0, len(ds), (batch_size,), generator=g).tolist()
         xs, ms, rs = [], [], []
         for i in idx:
-            image, mask = ds[i]
-            r = ds.reliability(i) if has_rel else None
-            r = torch.ones(mask.shape) if r is None else r
-            if augment is not None:
-                torch.manual_seed(sample_seed(seed + 1, step * batch_size + len(xs)))
-                image, both = augment(image, torch.stack([mask, (r * 1000).round().long()]))
-                mask, r = both[0], both[1].float() / 1000
+            image, mask, r = sample_with_reliability(ds, i, augment, sample_seed(seed + 1, step * batch_size + len(xs)))
             xs.append(image); ms.append(mask); rs.append(r)
         x, m, r = norm(torch.stack(xs)), torch.stack(ms), torch.stack(rs)
         for group in opt.param_groups: group['lr'] = lr * 0.5 * (1 + math.cos(math.pi * step / steps))

@@ -23,9 +23,9 @@ from .vae_features import decoder_hidden_states, hidden_state_modules, load_vae
 
 # %% auto #0
 __all__ = ['encode', 'decode_with_hidden_states', 'extract_hidden_states', 'Segmentator', 'vae_signature', 'check_vae',
-           'save_segmentator', 'load_segmentator', 'default_augment', 'FeatureCache', 'predict_logits',
-           'evaluate_cache', 'train_segmentator', 'segment', 'evaluate_segmentator', 'default_hidden_states',
-           'fit_segmentator']
+           'save_segmentator', 'load_segmentator', 'default_augment', 'sample_with_reliability', 'FeatureCache',
+           'predict_logits', 'evaluate_cache', 'train_segmentator', 'segment', 'evaluate_segmentator',
+           'default_hidden_states', 'fit_segmentator']
 
 # %% ../nbs/06_segmentator.ipynb #8c24f18e
 def encode(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
@@ -181,6 +181,21 @@ def default_augment(size: int | tuple[int, int], # output size of each view
                             v2.RandomGrayscale(0.2 * strength)]
     return PairedTransform(*tf)
 
+def sample_with_reliability(ds: SegmentationDataset, # a dataset; generated sets may carry reliability maps
+                            i: int, # the sample
+                            augment: Callable | None = None, # paired transform applied to image, mask and reliability alike
+                            seed: int | None = None, # torch seed set before `augment` draws its parameters
+                           ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    "Image, mask and reliability map (ones where the dataset has none) of sample `i`, optionally augmented."
+    image, mask = ds[i]
+    rel = ds.reliability(i) if hasattr(ds, 'reliability') else None
+    rel = torch.ones(mask.shape) if rel is None else rel
+    if augment is not None:  # the reliability map rides along with the mask as a second label plane (nearest-neighbour)
+        if seed is not None: torch.manual_seed(seed)
+        image, both = augment(image, torch.stack([mask, (rel * 1000).round().long()]))
+        mask, rel = both[0], both[1].float() / 1000
+    return image, mask, rel
+
 class FeatureCache:
     "Hidden states and masks of augmented views of a dataset, computed once with the frozen VAE."
     def __init__(self,
@@ -197,17 +212,10 @@ class FeatureCache:
         self.names = list(names) if names is not None else None
         items = [(v, i) for v in range(views) for i in range(len(ds))]
         self.feats: list[dict[str, torch.Tensor]] = []; self.masks: list[torch.Tensor] = []; self.reliability: list[torch.Tensor] = []
-        has_rel = hasattr(ds, 'reliability')
         for b in tqdm(range(0, len(items), batch_size), desc='hidden states', disable=not progress):
             imgs, masks, rels = [], [], []
             for v, i in items[b:b + batch_size]:
-                image, mask = ds[i]
-                rel = ds.reliability(i) if has_rel else None
-                rel = torch.ones(mask.shape) if rel is None else rel
-                if v > 0 and augment is not None:  # the reliability map rides along with the mask, as a second label plane
-                    torch.manual_seed(sample_seed(sample_seed(seed, v), i))
-                    image, both = augment(image, torch.stack([mask, (rel * 1000).round().long()]))
-                    mask, rel = both[0], both[1].float() / 1000
+                image, mask, rel = sample_with_reliability(ds, i, augment if v > 0 else None, sample_seed(sample_seed(seed, v), i))
                 imgs.append(image); masks.append(mask); rels.append(rel)
             hs = extract_hidden_states(vae, torch.stack(imgs), self.names)
             if self.names is None: self.names = list(hs)
