@@ -17,7 +17,7 @@ from diffusers.models.attention_processor import Attention
 from .core import IGNORE_INDEX, SynthsegError
 
 # %% auto #0
-__all__ = ['THRESHOLDS', 'AttentionStore', 'CaptureProcessor', 'capture_attention', 'word_token_positions',
+__all__ = ['THRESHOLDS', 'TINYSD_ATTENTION', 'AttentionStore', 'CaptureProcessor', 'capture_attention', 'word_token_positions',
            'class_token_positions', 'generate_with_attention', 'normalize_maps', 'otsu_threshold', 'adaptive_threshold',
            'refine_with_affinity', 'remove_small_components', 'attention_mask', 'dense_crf', 'prompt_token_groups',
            'raw_maps', 'short_layer', 'AttentionExplorer', 'attention_vs_oracle']
@@ -273,6 +273,9 @@ def attention_mask(maps: torch.Tensor, # `groups × h × w` cross-attention maps
                    min_area: float = 0.01, # smaller components become background
                    band: float = 0.1, # half-width of the uncertain band around the threshold (0: none)
                    present: Sequence[bool] | None = None, # which groups the prompt mentioned (absent ones are skipped)
+                   crf: dict | None = None, # snap the mask to the image's colour edges: options of `dense_crf` ({} for its defaults)
+                   image: torch.Tensor | None = None, # the generated image `3×H×W` in [0, 1], needed by `crf`
+                   sharpness: float = 5.0, # with `crf`: class probabilities are a softmax of sharpness × margin (background at 0)
                   ) -> tuple[torch.Tensor, torch.Tensor]:
     "A mask (labels, 255 in the uncertain band) and a reliability map in [0, 1] from one image's attention maps."
     m = normalize_maps(maps.float())
@@ -291,6 +294,12 @@ def attention_mask(maps: torch.Tensor, # `groups × h × w` cross-attention maps
     margin = m[keep] - torch.tensor(ts)[:, None, None]          # how far each class clears its threshold
     best, win = margin.max(0)
     mask = torch.where(best > 0, torch.tensor(labels)[keep][win], torch.zeros_like(win))
+    if crf is not None:  # background has logit 0, each class sharpness × its margin; the CRF decides, its certainty is the margin
+        if image is None or tuple(image.shape[-2:]) != tuple(size): raise SynthsegError(f'crf refinement needs the image of size {tuple(size)}: pass image=')
+        p = dense_crf(image.float().cpu(), torch.cat([torch.zeros_like(margin[:1]), margin * sharpness]).softmax(0), **crf)
+        top = p.topk(2, dim=0)
+        best, k = (top.values[0] - top.values[1]) / 2, top.indices[0]
+        mask = torch.where(k > 0, torch.tensor(labels)[keep][(k - 1).clamp(min=0)], torch.zeros_like(k))
     if min_area > 0: mask = remove_small_components(mask, min_area)
     reliability = (best.abs() / (2 * band)).clamp(0, 1) if band > 0 else torch.ones_like(best)
     if band > 0: mask = torch.where(best.abs() < band, torch.full_like(mask, IGNORE_INDEX), mask)
@@ -422,7 +431,10 @@ def attention_vs_oracle(pipe, # TinySD
         st, size = res['attention'], tuple(res['images'].shape[-2:])
         aff, maps = st.mean_affinity(), st.maps()
         for k in range(len(ps)):
-            mets['attention'].update(attention_mask(maps[k], [1], size, **opts)[0], ref[k])
-            if refine: mets['attention + self-attention'].update(attention_mask(maps[k], [1], size, affinity=aff[k], **opts)[0], ref[k])
+            mets['attention'].update(attention_mask(maps[k], [1], size, image=res['images'][k], **opts)[0], ref[k])
+            if refine: mets['attention + self-attention'].update(attention_mask(maps[k], [1], size, affinity=aff[k], image=res['images'][k], **opts)[0], ref[k])
         if seg: mets['segmentator'].update(res['masks'], ref)
     return {k: m.compute()['miou'] for k, m in mets.items()}
+
+# %% ../nbs/09_attention.ipynb #f5b73f86
+TINYSD_ATTENTION = {'resolutions': [8, 16], 'threshold': 'otsu', 'power': 1, 'crf': {'sxy': 20, 'srgb': 40, 'compat': 3}}  # chosen on seed-1 generations

@@ -201,8 +201,11 @@ def _generate_args(p):
                    'otherwise the segmentator classes); synonyms and hyponyms from the lexicon also count')
     p.add_argument('--augment', action='store_true', help='make prompts from --classes by prompt augmentation (synonyms, hyponyms, attributes, contexts)')
     p.add_argument('--domain', help='lexicon domain for --classes and --augment: toy, oxford-pets, cityscapes or voc (default: toy for TinySD, voc otherwise)')
-    p.add_argument('--threshold', default='adaptive', help='attention threshold: adaptive, otsu, fixed or a number')
+    p.add_argument('--threshold', help='attention threshold: adaptive, otsu, fixed or a number (default: otsu for TinySD, DiffuMask\'s adaptive otherwise)')
+    p.add_argument('--resolutions', nargs='+', type=int, metavar='N', help='read only cross-attention layers whose maps are N pixels high (default: 8 16 for TinySD, all otherwise)')
     p.add_argument('--refine', action='store_true', help='refine attention masks by self-attention affinity')
+    p.add_argument('--power', type=int, help='refinement exponent with --refine (default: 1 for TinySD, 4 otherwise)')
+    p.add_argument('--crf', action=argparse.BooleanOptionalAction, help='snap attention masks to colour edges with a dense CRF (needs synthseg[crf]; default: on for TinySD)')
     p.add_argument('--segmentator', help='trained on the model\'s VAE: a folder or a shipped name (default for TinySD: toy-pets-tiny-vae)')
     p.add_argument('--prompt', action='append', metavar='TEXT', help='a prompt; repeat for several (used round-robin)')
     p.add_argument('--prompts-file', metavar='FILE', help='a text file with one prompt per line')
@@ -216,6 +219,22 @@ def _generate_args(p):
     p.add_argument('--scheduler', help='dpm++, ddim, euler, euler-a, pndm, lms or unipc (default: the model\'s own)')
     p.add_argument('--height', type=int); p.add_argument('--width', type=int)
     p.add_argument('--device', help='cuda, mps or cpu (default: the best available)')
+
+def _attention_options(a, tiny: bool, pipe) -> dict:
+    "Options of the attention masks: TinySD's tuned settings (chapter 09) or DiffuMask's defaults, then the flags given."
+    import importlib.util
+    from synthseg.attention import TINYSD_ATTENTION
+    preset = TINYSD_ATTENTION if tiny else {}
+    opts = {'threshold': preset.get('threshold', 'adaptive'), 'power': preset.get('power', 4)}
+    if a.threshold is not None: opts['threshold'] = float(a.threshold) if a.threshold.replace('.', '', 1).isdigit() else a.threshold
+    if a.power is not None: opts['power'] = a.power
+    if a.resolutions or preset.get('resolutions'): opts['resolutions'] = list(a.resolutions or preset['resolutions'])
+    if a.refine: opts['self_attention_res'] = pipe.unet.config.sample_size
+    if a.crf if a.crf is not None else 'crf' in preset:
+        if importlib.util.find_spec('pydensecrf') is not None: opts['crf'] = dict(preset.get('crf', {}))
+        elif a.crf: raise SynthsegError('--crf needs the pydensecrf2 package: pip install "synthseg[crf]"')
+        else: print('synthseg generate: dense CRF not installed (pip install "synthseg[crf]"): attention masks without it', file=sys.stderr)
+    return opts
 
 def _generate(a) -> dict:
     from synthseg.generate import generate_dataset, load_pipeline, shipped_segmentator
@@ -240,10 +259,9 @@ def _generate(a) -> dict:
     else: prompts = _read_prompts(a)
     pipe = load_pipeline(a.model, device=a.device, scheduler=a.scheduler)
     if a.masks != 'attention': seg = load_segmentator(seg_dir, pipe.vae, device=pipe.device)
-    thr = float(a.threshold) if a.threshold.replace('.', '', 1).isdigit() else a.threshold
-    attention = {'threshold': thr, **({'self_attention_res': pipe.unet.config.sample_size} if a.refine else {})}
+    attention = _attention_options(a, tiny, pipe) if a.masks != 'segmentator' else None
     return generate_dataset(pipe, seg, prompts, a.num, a.out, a.seed, a.batch_size, a.steps, a.guidance, a.negative_prompt, a.height, a.width,
-                            masks=a.masks, classes=classes if a.masks != 'segmentator' else None, attention=attention if a.masks != 'segmentator' else None)
+                            masks=a.masks, classes=classes if a.masks != 'segmentator' else None, attention=attention)
 
 add_command('demo', 'generate a few image/mask pairs with the built-in TinySD, and a preview picture', _demo_args, _demo)
 add_command('generate', 'generate an image/mask dataset from prompts with any Stable Diffusion pipeline', _generate_args, _generate)

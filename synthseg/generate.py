@@ -131,7 +131,7 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
                      height: int | None = None, width: int | None = None,
                      masks: str = 'segmentator', # 'segmentator', 'attention' (cross-attention, chapter 09) or 'both'
                      classes: dict[str, Sequence[str]] | None = None, # attention classes: name -> words naming it in prompts
-                     attention: dict | None = None, # options of `attention_mask` (threshold, band, min_area, ...) and `self_attention_res`
+                     attention: dict | None = None, # options of `attention_mask` (threshold, band, crf, ...), `resolutions` and `self_attention_res`
                      progress: bool = True,
                     ) -> dict:
     "Generate `num` (image, mask) pairs into `out`, skipping samples already there; returns a summary."
@@ -142,7 +142,7 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
     prompt_of = prompts if callable(prompts) else (lambda i: prompts[i % len(prompts)])
     if not callable(prompts) and not prompts: raise SynthsegError('no prompts given')
     names, palette, att_labels = (seg.classes, seg.palette, []) if masks == 'segmentator' else _attention_labels(seg, classes, masks)
-    opts = dict(attention or {}); self_res = opts.pop('self_attention_res', None)
+    opts = dict(attention or {}); self_res, res_set = opts.pop('self_attention_res', None), opts.pop('resolutions', None)
     model = getattr(pipe, 'synthseg_source', type(pipe.unet).__name__)
     settings = {'model': str(model), 'seed': seed, 'steps': steps, 'guidance_scale': guidance_scale, 'negative_prompt': negative_prompt,
                 'height': height, 'width': width, 'masks': masks, 'classes': {k: list(v) for k, v in (classes or {}).items()},
@@ -161,7 +161,7 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
         if masks == 'segmentator': res = generate_with_masks(pipe, seg, ps, ss, **kw)
         else:
             from synthseg.attention import attention_mask, generate_with_attention
-            res = generate_with_attention(pipe, seg if masks == 'both' else None, ps, ss, classes, self_attention_res=self_res, **kw)
+            res = generate_with_attention(pipe, seg if masks == 'both' else None, ps, ss, classes, resolutions=res_set, self_attention_res=self_res, **kw)
             store, groups = res['attention'], res['groups']
             aff = store.mean_affinity()
             res['attention_masks'], res['reliability'] = [], []
@@ -169,7 +169,7 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
             for k in range(len(idx)):
                 present = [g in store.token_groups[k] for g in groups]
                 mk, rel = attention_mask(maps[k], labels, tuple(res['images'].shape[-2:]),
-                                         affinity=aff[k] if aff is not None else None, present=present, **opts)
+                                         affinity=aff[k] if aff is not None else None, present=present, image=res['images'][k], **opts)
                 res['attention_masks'].append(mk); res['reliability'].append(rel)
         for k, i in enumerate(idx):
             ms = {} if masks == 'attention' else {'segmentator': res['masks'][k]}
