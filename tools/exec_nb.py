@@ -32,6 +32,8 @@ def main():
             if cell.cell_type != 'code': return True
             if 'nbdev_export(' in cell.source: return True
             return bool(skip & set(extract_directives(cell, remove=False).keys()))
+        for cell in nb.cells:  # a cell that now prints nothing must not keep the output of an older run
+            if not _skip(cell): cell.outputs = []
         t0 = time.time()
         sh = CaptureShell(fn, mpl_format='jpeg')
         cwd = os.getcwd(); os.chdir(fn.parent)
