@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #7bae8694
 from __future__ import annotations
-import contextlib, json, os, random, tempfile
+import contextlib, glob, json, os, random, tempfile
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -128,6 +128,7 @@ def atomic_write(path: str | Path, # the file to create or replace
                 ) -> Iterator:
     "Open a temporary file for writing that replaces `path` atomically when the block succeeds."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    for stray in path.parent.glob(f'.{glob.escape(path.name)}.*.tmp'): stray.unlink(missing_ok=True)  # left by a write killed midway
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     umask = os.umask(0); os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes private files; give the final file the usual permissions

@@ -146,7 +146,6 @@ def save_segmentator(seg: Segmentator, # the trained segmentator
                     ) -> Path:
     "Save as safetensors plus a JSON config with the class names and the VAE signature."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    for stray in folder.glob('.*.tmp'): stray.unlink(missing_ok=True)  # left by a run killed while saving
     save_safetensors_atomic(seg.state_dict(), folder/'segmentator.safetensors')
     save_json_atomic({**seg.config, 'classes': list(classes), 'palette': [list(map(int, c)) for c in palette],
                       'vae': vae_signature(vae), 'info': info or {}}, folder/'config.json')

@@ -272,7 +272,6 @@ def oracle_dir() -> Path:
 def save_oracle(oracle: ToyOracle, folder: str | Path, info: dict | None = None) -> Path:
     "Save as `oracle.safetensors` plus `config.json`."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    for stray in folder.glob('.*.tmp'): stray.unlink(missing_ok=True)  # left by a run killed while saving
     save_safetensors_atomic(oracle.state_dict(), folder/'oracle.safetensors')
     save_json_atomic({**oracle.config, 'info': info or {}}, folder/'config.json')
     return folder
