@@ -50,10 +50,10 @@ def main():
     def score(run, **kw):
         met = SegmentationMetric(['background', 'pet'])
         size = tuple(run['images'].shape[-2:])
-        for k in range(a.n):
-            aff = run['affinity'][k] if kw.get('power') else None
-            opts = {**kw, 'power': kw.get('power') or 1}
-            met.update(attention_mask(run['maps'][k], [1], size, band=0, affinity=aff, image=run['images'][k], **opts)[0], ref[k])
+        power = kw.pop('power')
+        for k in range(a.n):  # power None: no self-attention refinement
+            aff = run['affinity'][k] if power else None
+            met.update(attention_mask(run['maps'][k], [1], size, band=0, affinity=aff, power=power or 1, image=run['images'][k], **kw)[0], ref[k])
         return round(met.compute()['miou'], 4)
 
     step1 = {}
