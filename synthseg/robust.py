@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from .core import IGNORE_INDEX, SynthsegError, sample_seed, seed_everything
 from .data import SegmentationDataset
 from .metrics import SegmentationMetric
-from .segmentator import sample_with_reliability
+from .segmentator import _conv_bn, sample_with_reliability
 
 # %% auto #0
 __all__ = ['reliability_cross_entropy', 'CoTraining', 'train_segmentation', 'evaluate_network', 'small_unet']
@@ -32,6 +32,8 @@ def reliability_cross_entropy(logits: torch.Tensor, # `N×C×H×W`
     return (per_pixel * w).sum() / w.sum().clamp(min=1e-6)
 
 # %% ../nbs/11_robust.ipynb #51f293f3
+def _logits(out): return out['out'] if isinstance(out, dict) else out  # torchvision models return {'out': logits}
+
 class CoTraining(nn.Module):
     "Two segmentation networks teaching each other on the pixels the labels do not cover (after BECO)."
     def __init__(self,
@@ -63,11 +65,9 @@ class CoTraining(nn.Module):
     @torch.no_grad()
     def predict(self, x: torch.Tensor) -> torch.Tensor:
         "The average of both networks' class probabilities."
-        return (self.a(x).softmax(1) + self.b(x).softmax(1)) / 2
+        return (_logits(self.a(x)).softmax(1) + _logits(self.b(x)).softmax(1)) / 2
 
 # %% ../nbs/11_robust.ipynb #7d990d03
-def _logits(out): return out['out'] if isinstance(out, dict) else out
-
 def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (twice for co-training)
                        ds: SegmentationDataset, # training pairs (with `reliability(i)` if available)
                        loss: str = 'ce', # 'ce', 'reliability' or 'cotrain'
@@ -110,8 +110,7 @@ class _Averaged(nn.Module):
     def __init__(self, co, norm): super().__init__(); self.co, self.norm = co, norm
     @torch.no_grad()
     def forward(self, x):
-        x = self.norm(x)
-        return (_logits(self.co.a(x)).softmax(1) + _logits(self.co.b(x)).softmax(1)) / 2
+        return self.co.predict(self.norm(x))
 
 @torch.no_grad()
 def evaluate_network(model: nn.Module, # from `train_segmentation`: images -> probabilities
@@ -129,13 +128,12 @@ def evaluate_network(model: nn.Module, # from `train_segmentation`: images -> pr
 # %% ../nbs/11_robust.ipynb #f7f21490
 def small_unet(num_classes: int = 2, width: int = 24) -> nn.Module:
     "A compact U-Net (4 levels) used as the downstream network in the toy experiments."
-    def block(i, o, s=1): return nn.Sequential(nn.Conv2d(i, o, 3, s, 1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True))
     class UNet(nn.Module):
         def __init__(self):
             super().__init__()
             w = width
-            self.e = nn.ModuleList([nn.Sequential(block(3, w), block(w, w)), block(w, 2 * w, 2), block(2 * w, 4 * w, 2), block(4 * w, 4 * w, 2)])
-            self.d = nn.ModuleList([block(8 * w, 4 * w), block(6 * w, 2 * w), block(3 * w, w)])
+            self.e = nn.ModuleList([nn.Sequential(_conv_bn(3, w), _conv_bn(w, w)), _conv_bn(w, 2 * w, 2), _conv_bn(2 * w, 4 * w, 2), _conv_bn(4 * w, 4 * w, 2)])
+            self.d = nn.ModuleList([_conv_bn(8 * w, 4 * w), _conv_bn(6 * w, 2 * w), _conv_bn(3 * w, w)])
             self.head = nn.Conv2d(w, num_classes, 1)
         def forward(self, x):
             skips = []
