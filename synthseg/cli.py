@@ -247,12 +247,12 @@ def _generate(a) -> dict:
         if a.segmentator: seg_dir = resolve_segmentator(a.segmentator)
         elif tiny: seg_dir = shipped_segmentator()
         else: raise SynthsegError('--segmentator is needed for this model: train one on its VAE with `synthseg train-segmentator --vae MODEL`, or use --masks attention')
-    names = a.classes or (['cat', 'dog'] if tiny else None)
-    if a.masks != 'segmentator' or a.augment:
+    names, classes, lexicon = a.classes or (['cat', 'dog'] if tiny else None), None, None
+    if a.masks != 'segmentator' or a.augment:  # only attention masks and prompt augmentation need class words
         if names is None and a.segmentator: names = [c for c in json.loads((resolve_segmentator(a.segmentator)/'config.json').read_text())['classes'] if c != 'background']
         if not names: raise SynthsegError('name the classes to segment: --classes WORD [WORD ...]')
-    lexicon = load_lexicon() if names else None
-    classes = {c: class_words(c, domain, lexicon=lexicon) for c in names} if names else None
+        lexicon = load_lexicon()
+        classes = {c: class_words(c, domain, lexicon=lexicon) for c in names}
     if a.augment:
         if a.prompt or a.prompts_file: raise SynthsegError('--augment makes the prompts from --classes: drop --prompt/--prompts-file, or drop --augment')
         prompts = PromptAugmenter(domain, lexicon=lexicon).for_dataset(names, a.seed)
