@@ -91,7 +91,7 @@ def _train_tinysd(a) -> dict:
 
 def _train_oracle_args(p):
     p.add_argument('--out', type=Path, help='where to save the oracle (default: $SYNTHSEG_DATA/runs/oracle)')
-    p.add_argument('--images', type=int, default=8000); p.add_argument('--steps', type=int, default=1500)
+    p.add_argument('--images', type=int, default=16000); p.add_argument('--steps', type=int, default=3000)
     p.add_argument('--seed', type=int, default=0)
 
 def _train_oracle(a) -> dict:
@@ -129,6 +129,7 @@ def _train_segmentator_args(p):
     p.add_argument('--steps', type=int, help='optimisation steps (default: 1500 toy, 1000 real)')
     p.add_argument('--batch-size', type=int, help='views per step (default: 16 toy, 8 real)')
     p.add_argument('--lr', type=float, help='peak learning rate (default: 3e-3 toy, 2e-3 real)')
+    p.add_argument('--fuse-max-side', type=int, help='fusion resolution, long side in pixels (default: 32 toy, 64 real)')
     p.add_argument('--seed', type=int, default=0)
 
 def _train_segmentator(a) -> dict:
@@ -143,7 +144,8 @@ def _train_segmentator(a) -> dict:
     out = a.out or _default_run(f'segmentator-{a.dataset}')
     t0 = time.time()
     seg, hist = fit_segmentator(vae, ds, out, size=size, views=a.views or (1 if toy else 24), steps=a.steps or (1500 if toy else 1000),
-                                batch_size=a.batch_size or (16 if toy else 8), lr=a.lr or (3e-3 if toy else 2e-3), seed=a.seed)
+                                batch_size=a.batch_size or (16 if toy else 8), lr=a.lr or (3e-3 if toy else 2e-3), seed=a.seed,
+                                fuse_max_side=a.fuse_max_side or (32 if toy else 64))
     return {'segmentator': str(out), 'dataset': a.dataset, 'images': len(ds), 'final_loss': hist[-1]['loss'], 'seconds': round(time.time() - t0, 1)}
 
 def _eval_segmentator_args(p):
