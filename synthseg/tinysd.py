@@ -231,14 +231,16 @@ class ToyOracle(nn.Module):
     def __init__(self,
                  colours: Sequence[str], # the fur colour names, in label order
                  width: int = 16, # channels of the first level
+                 pool: str = 'mean+max', # how features under the pet are pooled: 'mean', or 'mean+max' (also the strongest response)
                 ):
         super().__init__()
-        self.colours, self.config = list(colours), {'colours': list(colours), 'width': width}
-        w = width
+        if pool not in ('mean', 'mean+max'): raise SynthsegError(f"pool must be 'mean' or 'mean+max', not {pool!r}")
+        self.colours, self.config = list(colours), {'colours': list(colours), 'width': width, 'pool': pool}
+        w, k = width, 2 if pool == 'mean+max' else 1
         self.enc = nn.ModuleList([nn.Sequential(_cbr(3, w), _cbr(w, w)), _cbr(w, 2 * w, 2), _cbr(2 * w, 4 * w, 2), _cbr(4 * w, 4 * w, 2)])
         self.dec = nn.ModuleList([_cbr(8 * w, 4 * w), _cbr(6 * w, 2 * w), _cbr(3 * w, w)])
         self.seg = nn.Conv2d(w, 2, 1)
-        self.species = nn.Linear(w + 4 * w, len(SPECIES)); self.colour = nn.Linear(w + 4 * w, len(colours))
+        self.species = nn.Linear(k * 5 * w, len(SPECIES)); self.colour = nn.Linear(k * 5 * w, len(colours))
 
     def forward(self, images: torch.Tensor, # float `N×3×H×W` in [0, 1]
                ) -> dict[str, torch.Tensor]:
@@ -253,7 +255,10 @@ class ToyOracle(nn.Module):
         seg = self.seg(x)
         w = seg.softmax(1)[:, 1:2]  # pool under the pet
         wd = F.interpolate(w, size=deep.shape[2:], mode='area')
-        feat = torch.cat([(x * w).sum((2, 3)) / w.sum((2, 3)).clamp(min=1e-3), (deep * wd).sum((2, 3)) / wd.sum((2, 3)).clamp(min=1e-3)], 1)
+        feat = [(x * w).sum((2, 3)) / w.sum((2, 3)).clamp(min=1e-3), (deep * wd).sum((2, 3)) / wd.sum((2, 3)).clamp(min=1e-3)]
+        if self.config['pool'] == 'mean+max':  # a pointed ear is a few pixels: its strongest response tells more than the mean
+            feat += [(x * w).amax((2, 3)), (deep * wd).amax((2, 3))]
+        feat = torch.cat(feat, 1)
         return {'mask': seg, 'species': self.species(feat), 'colour': self.colour(feat)}
 
     @torch.no_grad()
@@ -283,7 +288,7 @@ def load_oracle(folder: str | Path | None = None, # default: the shipped oracle
     if not (folder/'oracle.safetensors').exists():
         raise SynthsegError(f'no toy oracle in {folder}: train one with `synthseg train-oracle --out {folder}`')
     cfg = json.loads((folder/'config.json').read_text())
-    o = ToyOracle(cfg['colours'], cfg['width']); o.load_state_dict(load_file(str(folder/'oracle.safetensors')))
+    o = ToyOracle(cfg['colours'], cfg['width'], cfg.get('pool', 'mean')); o.load_state_dict(load_file(str(folder/'oracle.safetensors')))
     o.info = cfg.get('info', {})
     return o.eval()
 
@@ -315,8 +320,8 @@ def oracle_data(n: int, # Toy Pets
             'species': torch.tensor(sp), 'colours': torch.tensor(col)}
 
 def train_oracle(out: str | Path | None = None, # folder to save the oracle in
-                 n: int = 8000, # training images
-                 steps: int = 1500,
+                 n: int = 16000, # training images
+                 steps: int = 3000,
                  batch_size: int = 32,
                  lr: float = 2e-3,
                  seed: int = 0,
