@@ -20,6 +20,7 @@ from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 from .core import (IGNORE_INDEX, SynthsegError, assets_dir, load_checkpoint, load_optimizer_state, optimizer_state,
                            sample_seed, save_checkpoint, save_json_atomic, save_pretrained_atomic,
                            save_safetensors_atomic, seed_everything)
+from .segmentator import _conv_bn
 from .vae_features import load_vae, tiny_vae_dir
 
 # %% auto #0
@@ -223,9 +224,6 @@ def train_tinysd(out: str | Path, # run folder: checkpoints in `out/checkpoint`,
 # %% ../nbs/07_tinysd.ipynb #3f5bf4b6
 SPECIES = ('cat', 'dog')
 
-def _cbr(i: int, o: int, stride: int = 1) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(i, o, 3, stride=stride, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True))
-
 class ToyOracle(nn.Module):
     "Pet mask, species and fur colour of 64×64 Toy Pets images."
     def __init__(self,
@@ -237,8 +235,8 @@ class ToyOracle(nn.Module):
         if pool not in ('mean', 'mean+max'): raise SynthsegError(f"pool must be 'mean' or 'mean+max', not {pool!r}")
         self.colours, self.config = list(colours), {'colours': list(colours), 'width': width, 'pool': pool}
         w, k = width, 2 if pool == 'mean+max' else 1
-        self.enc = nn.ModuleList([nn.Sequential(_cbr(3, w), _cbr(w, w)), _cbr(w, 2 * w, 2), _cbr(2 * w, 4 * w, 2), _cbr(4 * w, 4 * w, 2)])
-        self.dec = nn.ModuleList([_cbr(8 * w, 4 * w), _cbr(6 * w, 2 * w), _cbr(3 * w, w)])
+        self.enc = nn.ModuleList([nn.Sequential(_conv_bn(3, w), _conv_bn(w, w)), _conv_bn(w, 2 * w, 2), _conv_bn(2 * w, 4 * w, 2), _conv_bn(4 * w, 4 * w, 2)])
+        self.dec = nn.ModuleList([_conv_bn(8 * w, 4 * w), _conv_bn(6 * w, 2 * w), _conv_bn(3 * w, w)])
         self.seg = nn.Conv2d(w, 2, 1)
         self.species = nn.Linear(k * 5 * w, len(SPECIES)); self.colour = nn.Linear(k * 5 * w, len(colours))
 
@@ -255,9 +253,10 @@ class ToyOracle(nn.Module):
         seg = self.seg(x)
         w = seg.softmax(1)[:, 1:2]  # pool under the pet
         wd = F.interpolate(w, size=deep.shape[2:], mode='area')
-        feat = [(x * w).sum((2, 3)) / w.sum((2, 3)).clamp(min=1e-3), (deep * wd).sum((2, 3)) / wd.sum((2, 3)).clamp(min=1e-3)]
+        xw, dw = x * w, deep * wd
+        feat = [xw.sum((2, 3)) / w.sum((2, 3)).clamp(min=1e-3), dw.sum((2, 3)) / wd.sum((2, 3)).clamp(min=1e-3)]
         if self.config['pool'] == 'mean+max':  # a pointed ear is a few pixels: its strongest response tells more than the mean
-            feat += [(x * w).amax((2, 3)), (deep * wd).amax((2, 3))]
+            feat += [xw.amax((2, 3)), dw.amax((2, 3))]
         feat = torch.cat(feat, 1)
         return {'mask': seg, 'species': self.species(feat), 'colour': self.colour(feat)}
 
