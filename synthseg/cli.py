@@ -126,10 +126,14 @@ def _train_segmentator_args(p):
     p.add_argument('--size', type=int, help='training size in pixels (default: 64 toy, 256 real)')
     p.add_argument('--views', type=int, help='views per image (default: 1 toy, 24 real)')
     p.add_argument('--num', type=int, default=1500, help='training images of a toy dataset')
-    p.add_argument('--steps', type=int, help='optimisation steps (default: 1500 toy, 1000 real)')
+    p.add_argument('--steps', type=int, help='optimisation steps (default: 1500 toy, 400 real)')
     p.add_argument('--batch-size', type=int, help='views per step (default: 16 toy, 8 real)')
     p.add_argument('--lr', type=float, help='peak learning rate (default: 3e-3 toy, 2e-3 real)')
     p.add_argument('--fuse-max-side', type=int, help='fusion resolution, long side in pixels (default: 32 toy, 64 real)')
+    p.add_argument('--paste', type=float, help='share of the extra views that paste another image\'s objects over the background '
+                   '(copy-paste; label 0 must be background; default: 0.5 for oxford-pets, 0 otherwise)')
+    p.add_argument('--crop', action=argparse.BooleanOptionalAction,
+                   help='make the plain extra views random crops at several scales (default: on, off for oxford-pets)')
     p.add_argument('--seed', type=int, default=0)
 
 def _train_segmentator(a) -> dict:
@@ -138,14 +142,17 @@ def _train_segmentator(a) -> dict:
     from synthseg.segmentator import fit_segmentator
     from synthseg.vae_features import load_vae
     toy = _is_toy(a.dataset)
+    if a.paste is not None and not 0 <= a.paste <= 1: raise SynthsegError(f'--paste {a.paste} is a share of views: give a number from 0 to 1')
     size = a.size or (64 if toy else 256)
     ds = load_dataset(a.dataset, a.root, 'train', size=size if a.dataset != 'toy-streets' else None, n=a.num if toy else None)
     vae = load_vae(a.vae)
     out = a.out or _default_run(f'segmentator-{a.dataset}')
     t0 = time.time()
-    seg, hist = fit_segmentator(vae, ds, out, size=size, views=a.views or (1 if toy else 24), steps=a.steps or (1500 if toy else 1000),
+    seg, hist = fit_segmentator(vae, ds, out, size=size, views=a.views or (1 if toy else 24), steps=a.steps or (1500 if toy else 400),
                                 batch_size=a.batch_size or (16 if toy else 8), lr=a.lr or (3e-3 if toy else 2e-3), seed=a.seed,
-                                fuse_max_side=a.fuse_max_side or (32 if toy else 64))
+                                fuse_max_side=a.fuse_max_side or (32 if toy else 64),
+                                paste=a.paste if a.paste is not None else (0.5 if a.dataset == 'oxford-pets' else 0.0),
+                                crop=a.crop if a.crop is not None else a.dataset != 'oxford-pets')
     return {'segmentator': str(out), 'dataset': a.dataset, 'images': len(ds), 'final_loss': hist[-1]['loss'], 'seconds': round(time.time() - t0, 1)}
 
 def _eval_segmentator_args(p):

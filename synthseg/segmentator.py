@@ -24,8 +24,8 @@ from .vae_features import decoder_hidden_states, hidden_state_modules, load_vae
 # %% auto #0
 __all__ = ['encode', 'decode_with_hidden_states', 'extract_hidden_states', 'Segmentator', 'vae_signature', 'check_vae',
            'save_segmentator', 'load_segmentator', 'default_augment', 'sample_with_reliability', 'FeatureCache',
-           'predict_logits', 'evaluate_cache', 'train_segmentator', 'segment', 'evaluate_segmentator',
-           'default_hidden_states', 'fit_segmentator']
+           'paste_objects', 'paste_view', 'predict_logits', 'evaluate_cache', 'train_segmentator', 'segment',
+           'evaluate_segmentator', 'default_hidden_states', 'fit_segmentator']
 
 # %% ../nbs/06_segmentator.ipynb #8c24f18e
 def encode(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
@@ -171,11 +171,13 @@ def load_segmentator(folder: str | Path, # a folder written by `save_segmentator
 # %% ../nbs/06_segmentator.ipynb #52be5795
 def default_augment(size: int | tuple[int, int], # output size of each view
                     strength: float = 1.0, # 0 = crops and flips only; 1 = full colour jitter
+                    crop: bool = True, # random crops at several scales; False: the whole image, resized
                    ):
     "Crops at several scales, flips, colour and hue jitter, occasional greyscale; the mask follows the geometry."
     from torchvision.transforms import v2
     from synthseg.data import PairedTransform, _hw
-    tf = [v2.RandomResizedCrop(_hw(size), scale=(0.25, 1.0), antialias=True), v2.RandomHorizontalFlip()]
+    tf = [v2.RandomResizedCrop(_hw(size), scale=(0.25, 1.0), antialias=True) if crop else v2.Resize(_hw(size), antialias=True),
+          v2.RandomHorizontalFlip()]
     if strength > 0: tf += [v2.RandomApply([v2.ColorJitter(0.4 * strength, 0.4 * strength, 0.4 * strength, 0.5 * strength)], p=0.9),
                             v2.RandomGrayscale(0.2 * strength)]
     return PairedTransform(*tf)
@@ -206,6 +208,8 @@ class FeatureCache:
                  seed: int = 0, # seeds every view
                  batch_size: int = 8, # images per VAE call
                  progress: bool = True,
+                 paste: float = 0.0, # share of the extra views made by `paste_view` (copy-paste) instead of `augment`
+                 paste_augment: Callable | None = None, # paired transform of host and source in a copy-paste view
                 ):
         from tqdm.auto import tqdm
         self.names = list(names) if names is not None else None
@@ -214,7 +218,10 @@ class FeatureCache:
         for b in tqdm(range(0, len(items), batch_size), desc='hidden states', disable=not progress):
             imgs, masks, rels = [], [], []
             for v, i in items[b:b + batch_size]:
-                image, mask, rel = sample_with_reliability(ds, i, augment if v > 0 else None, sample_seed(sample_seed(seed, v), i))
+                s = sample_seed(sample_seed(seed, v), i)
+                if v > 0 and paste > 0 and len(ds) > 1 and float(torch.rand((), generator=torch.Generator().manual_seed(s + 1))) < paste:
+                    image, mask, rel = paste_view(ds, i, paste_augment, s)
+                else: image, mask, rel = sample_with_reliability(ds, i, augment if v > 0 else None, s)
                 imgs.append(image); masks.append(mask); rels.append(rel)
             hs = extract_hidden_states(vae, torch.stack(imgs), self.names)
             if self.names is None: self.names = list(hs)
@@ -232,6 +239,54 @@ class FeatureCache:
     def reliability_of(self, idx: Sequence[int]) -> torch.Tensor:
         "Reliability maps of the cached views `idx` (ones where the dataset has none)."
         return torch.stack([self.reliability[i] for i in idx]).float()
+
+# %% ../nbs/06_segmentator.ipynb #708a0794
+def paste_objects(image: torch.Tensor, # host image `3×H×W`
+                  mask: torch.Tensor, # host mask `H×W`
+                  rel: torch.Tensor, # host reliability map `H×W`
+                  src: torch.Tensor, # image whose objects are pasted
+                  src_mask: torch.Tensor, # its mask: every pixel not labelled `background` is pasted, the 255 band included
+                  src_rel: torch.Tensor, # its reliability map
+                  scale: tuple[float, float] = (0.25, 0.7), # long side of the pasted objects, as a fraction of the host's
+                  tries: int = 12, # placements tried; the one covering the most host background wins
+                  background: int = 0, # the background label
+                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    "Copy-paste: the objects of one sample, cut by their mask, scaled and placed over another sample's background."
+    ys, xs = torch.nonzero(src_mask != background, as_tuple=True)
+    if len(ys) == 0: return image, mask, rel
+    box = (slice(int(ys.min()), int(ys.max()) + 1), slice(int(xs.min()), int(xs.max()) + 1))
+    src, src_mask, src_rel = src[:, box[0], box[1]], src_mask[box], src_rel[box]
+    H, W = mask.shape
+    f = float(torch.empty(()).uniform_(*scale)) * max(H, W) / max(src_mask.shape)
+    h, w = max(1, min(H, round(src_mask.shape[0] * f))), max(1, min(W, round(src_mask.shape[1] * f)))
+    src = F.interpolate(src[None].float(), size=(h, w), mode='bilinear', antialias=True, align_corners=False)[0].clamp(0, 1)
+    near = lambda t: F.interpolate(t[None, None].float(), size=(h, w), mode='nearest')[0, 0]
+    src_mask, src_rel = near(src_mask).long(), near(src_rel)
+    on, free = src_mask != background, (mask == background).float()
+    best = None
+    for _ in range(tries):
+        t, l = int(torch.randint(0, H - h + 1, ())), int(torch.randint(0, W - w + 1, ()))
+        score = float(free[t:t + h, l:l + w][on].sum())
+        if best is None or score > best[0]: best = (score, t, l)
+    _, t, l = best
+    image, mask, rel = image.clone(), mask.clone(), rel.clone()
+    image[:, t:t + h, l:l + w][:, on] = src[:, on].to(image.dtype)
+    mask[t:t + h, l:l + w][on] = src_mask[on]
+    rel[t:t + h, l:l + w][on] = src_rel[on].to(rel.dtype)
+    return image, mask, rel
+
+def paste_view(ds: SegmentationDataset, # the dataset
+               i: int, # the host sample
+               augment: Callable | None = None, # paired transform applied to host and source alike (independent draws)
+               seed: int = 0, # seeds the source choice, both augmentations and the placement
+               background: int = 0, # the background label
+              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    "Sample `i` with the objects of another random sample of `ds` pasted over its background."
+    g = torch.Generator().manual_seed(seed)
+    j = (i + 1 + int(torch.randint(0, len(ds) - 1, (), generator=g))) % len(ds) if len(ds) > 1 else i
+    torch.manual_seed(seed)
+    host = sample_with_reliability(ds, i, augment)
+    return paste_objects(*host, *sample_with_reliability(ds, j, augment), background=background)
 
 # %% ../nbs/06_segmentator.ipynb #0e86f55e
 @torch.no_grad()
@@ -372,6 +427,8 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
                     seed: int = 0,
                     names: Sequence[str] | None = None, # hidden states to read (default: `default_hidden_states`)
                     augment_strength: float = 1.0, # colour augmentation strength of the extra views
+                    crop: bool = True, # extra views are random crops at several scales; False: whole images (flips and colours only)
+                    paste: float = 0.0, # share of the extra views that are copy-paste views (`paste_view`); label 0 must be background
                     val_ds: SegmentationDataset | None = None, # held-out pairs for the history
                     eval_every: int = 100,
                     loss_fn: Callable | None = None, # see `train_segmentator`
@@ -379,10 +436,12 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
                     **seg_kwargs,
                    ) -> tuple[Segmentator, list[dict]]:
     "Cache hidden states of augmented views, train a segmentator, and save it to `out`."
+    if not 0 <= paste <= 1: raise SynthsegError(f'paste={paste} is the share of copy-paste views: give a number from 0 to 1')
     seed_everything(seed)
     names = list(names) if names is not None else default_hidden_states(vae, size, seg_kwargs.get('fuse_max_side', 64))
     t0 = time.perf_counter()
-    cache = FeatureCache(vae, train_ds, names, views=views, augment=default_augment(size, augment_strength), seed=seed, progress=progress)
+    cache = FeatureCache(vae, train_ds, names, views=views, augment=default_augment(size, augment_strength, crop), seed=seed, progress=progress,
+                         paste=paste, paste_augment=default_augment(size, augment_strength, crop=False))
     val = FeatureCache(vae, val_ds, names, progress=False) if val_ds is not None else None
     t_cache = time.perf_counter() - t0
     seg, history = train_segmentator(cache, train_ds.num_classes, out, steps, batch_size, lr, seed=seed, val=val, eval_every=eval_every,
@@ -390,7 +449,7 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
     for h in history: h['seconds_total'] = round(h['seconds'] + t_cache, 2)
     if out is not None:
         save_segmentator(seg, out, vae, train_ds.classes, train_ds.palette,
-                         info={'train': repr(train_ds), 'size': size, 'views': views, 'steps': steps, 'seed': seed,
+                         info={'train': repr(train_ds), 'size': size, 'views': views, 'crop': crop, 'paste': paste, 'steps': steps, 'seed': seed,
                                'hidden_states': names, 'cache_seconds': round(t_cache, 1),
                                'train_seconds': history[-1]['seconds'] if history else 0})
         seg = load_segmentator(out, vae)
