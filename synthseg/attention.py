@@ -15,12 +15,13 @@ from diffusers import UNet2DConditionModel
 from diffusers.models.attention_processor import Attention
 
 from .core import IGNORE_INDEX, SynthsegError
+from .segmentator import dense_crf
 
 # %% auto #0
 __all__ = ['THRESHOLDS', 'TINYSD_ATTENTION', 'AttentionStore', 'CaptureProcessor', 'capture_attention', 'word_token_positions',
            'class_token_positions', 'generate_with_attention', 'normalize_maps', 'otsu_threshold', 'adaptive_threshold',
-           'refine_with_affinity', 'remove_small_components', 'attention_mask', 'dense_crf', 'prompt_token_groups',
-           'raw_maps', 'short_layer', 'AttentionExplorer', 'attention_vs_oracle']
+           'refine_with_affinity', 'remove_small_components', 'attention_mask', 'prompt_token_groups', 'raw_maps',
+           'short_layer', 'AttentionExplorer', 'attention_vs_oracle']
 
 # %% ../nbs/09_attention.ipynb #1dc5f47c
 @dataclass
@@ -304,26 +305,6 @@ def attention_mask(maps: torch.Tensor, # `groups × h × w` cross-attention maps
     reliability = (best.abs() / (2 * band)).clamp(0, 1) if band > 0 else torch.ones_like(best)
     if band > 0: mask = torch.where(best.abs() < band, torch.full_like(mask, IGNORE_INDEX), mask)
     return mask.long(), reliability
-
-# %% ../nbs/09_attention.ipynb #f759c48c
-def dense_crf(image: torch.Tensor, # float `3×H×W` in [0, 1]
-              probs: torch.Tensor, # class probabilities `C×H×W` (background first), summing to 1 per pixel
-              iters: int = 5, # mean-field iterations
-              sxy: float = 40, srgb: float = 13, compat: float = 8, # bilateral kernel: spatial and colour widths, weight
-             ) -> torch.Tensor:
-    "Refine class probabilities with a fully connected CRF (pydensecrf2)."
-    try:
-        import pydensecrf.densecrf as dcrf
-        from pydensecrf.utils import unary_from_softmax
-    except ImportError as e:
-        raise SynthsegError('dense CRF needs the pydensecrf2 package: pip install "synthseg[crf]"') from e
-    c, h, w = probs.shape
-    d = dcrf.DenseCRF2D(w, h, c)
-    d.setUnaryEnergy(np.ascontiguousarray(unary_from_softmax(probs.clamp(1e-5, 1).numpy().astype(np.float32))))
-    d.addPairwiseGaussian(sxy=3, compat=3)
-    rgb = np.ascontiguousarray((image.permute(1, 2, 0).clamp(0, 1) * 255).round().byte().numpy())
-    d.addPairwiseBilateral(sxy=sxy, srgb=srgb, rgbim=rgb, compat=compat)
-    return torch.from_numpy(np.array(d.inference(iters), dtype=np.float32).reshape(c, h, w))
 
 # %% ../nbs/09_attention.ipynb #30e5b609
 def prompt_token_groups(tokenizer, prompt: str) -> dict[str, list[int]]:

@@ -134,6 +134,8 @@ def _train_segmentator_args(p):
                    '(copy-paste; label 0 must be background; default: 0.5 for oxford-pets, 0 otherwise)')
     p.add_argument('--crop', action=argparse.BooleanOptionalAction,
                    help='make the plain extra views random crops at several scales (default: on, off for oxford-pets)')
+    p.add_argument('--crf', action=argparse.BooleanOptionalAction,
+                   help='save the segmentator with dense-CRF refinement of its masks as its default (default: on for oxford-pets)')
     p.add_argument('--seed', type=int, default=0)
 
 def _train_segmentator(a) -> dict:
@@ -152,8 +154,10 @@ def _train_segmentator(a) -> dict:
                                 batch_size=a.batch_size or (16 if toy else 8), lr=a.lr or (3e-3 if toy else 2e-3), seed=a.seed,
                                 fuse_max_side=a.fuse_max_side or (32 if toy else 64),
                                 paste=a.paste if a.paste is not None else (0.5 if a.dataset == 'oxford-pets' else 0.0),
-                                crop=a.crop if a.crop is not None else a.dataset != 'oxford-pets')
-    return {'segmentator': str(out), 'dataset': a.dataset, 'images': len(ds), 'final_loss': hist[-1]['loss'], 'seconds': round(time.time() - t0, 1)}
+                                crop=a.crop if a.crop is not None else a.dataset != 'oxford-pets',
+                                crf=a.crf if a.crf is not None else a.dataset == 'oxford-pets')
+    return {'segmentator': str(out), 'dataset': a.dataset, 'images': len(ds), 'final_loss': hist[-1]['loss'], 'crf': seg.crf is not None,
+            'seconds': round(time.time() - t0, 1)}
 
 def _eval_segmentator_args(p):
     p.add_argument('--segmentator', required=True, help='a folder from train-segmentator, or a shipped name (e.g. toy-pets-tiny-vae)')
@@ -162,8 +166,11 @@ def _eval_segmentator_args(p):
     p.add_argument('--vae', help='hub id, diffusers folder or TAESD folder (default: the VAE the segmentator was trained on)')
     p.add_argument('--size', type=int, help='evaluate at this size (default: the training size)')
     p.add_argument('--num', type=int, default=500, help='test images of a toy dataset')
+    p.add_argument('--crf', action=argparse.BooleanOptionalAction,
+                   help='refine the masks with a dense CRF (needs synthseg[crf]; default: as the segmentator was saved)')
 
 def _eval_segmentator(a) -> dict:
+    import importlib.util
     from synthseg.data import load_dataset
     from synthseg.segmentator import evaluate_segmentator, load_segmentator
     from synthseg.vae_features import load_vae
@@ -175,8 +182,14 @@ def _eval_segmentator(a) -> dict:
     ds = load_dataset(a.dataset, a.root, a.split, size=size if a.dataset != 'toy-streets' else None, n=a.num if _is_toy(a.dataset) else None)
     if ds.num_classes != seg.config['num_classes']:
         raise SynthsegError(f'the segmentator predicts {seg.config["num_classes"]} classes {seg.classes}, the dataset has {ds.num_classes} {ds.classes}')
-    res, _ = evaluate_segmentator(seg, vae, ds, progress=True)
-    return {'miou': res['miou'], 'per_class': res['per_class'], 'n': res['n']}
+    crf = a.crf
+    if crf is None and seg.crf is not None and importlib.util.find_spec('pydensecrf') is None:
+        print('synthseg eval-segmentator: this segmentator refines its masks with a dense CRF, which is not installed '
+              '(pip install "synthseg[crf]"): scoring without it', file=sys.stderr)
+        crf = False
+    if crf and importlib.util.find_spec('pydensecrf') is None: raise SynthsegError('--crf needs the pydensecrf2 package: pip install "synthseg[crf]"')
+    res, _ = evaluate_segmentator(seg, vae, ds, progress=True, crf=crf)
+    return {'miou': res['miou'], 'per_class': res['per_class'], 'n': res['n'], 'crf': bool(crf if crf is not None else seg.crf is not None)}
 
 add_command('train-segmentator', 'train a segmentator on the VAE decoder hidden states of (image, mask) pairs', _train_segmentator_args, _train_segmentator)
 add_command('eval-segmentator', 'score a segmentator on held-out pairs; prints {"miou", "per_class", "n"}', _eval_segmentator_args, _eval_segmentator)

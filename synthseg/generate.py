@@ -90,7 +90,7 @@ def generate_with_masks(pipe: StableDiffusionPipeline, # any Stable Diffusion pi
     res = {'images': images, 'hidden_states': dict(hs)}
     # 4. The masks, from the same pass
     if seg is not None:
-        mask, conf = segment(seg, {k: hs[k] for k in seg.names}, tuple(images.shape[-2:]))
+        mask, conf = segment(seg, {k: hs[k] for k in seg.names}, tuple(images.shape[-2:]), images=images)
         res.update(masks=mask.cpu(), confidence=conf.cpu())
     return res
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_segmentator.ipynb #7e6c3220
 from __future__ import annotations
-import json, math, time
+import importlib.util, json, math, time, warnings
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -24,8 +24,8 @@ from .vae_features import decoder_hidden_states, hidden_state_modules, load_vae
 # %% auto #0
 __all__ = ['encode', 'decode_with_hidden_states', 'extract_hidden_states', 'Segmentator', 'vae_signature', 'check_vae',
            'save_segmentator', 'load_segmentator', 'default_augment', 'sample_with_reliability', 'FeatureCache',
-           'paste_objects', 'paste_view', 'predict_logits', 'evaluate_cache', 'train_segmentator', 'segment',
-           'evaluate_segmentator', 'default_hidden_states', 'fit_segmentator']
+           'paste_objects', 'paste_view', 'predict_logits', 'evaluate_cache', 'train_segmentator', 'dense_crf',
+           'crf_options', 'segment', 'evaluate_segmentator', 'default_hidden_states', 'fit_segmentator']
 
 # %% ../nbs/06_segmentator.ipynb #8c24f18e
 def encode(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
@@ -143,12 +143,13 @@ def save_segmentator(seg: Segmentator, # the trained segmentator
                      classes: Sequence[str], # class names
                      palette: Sequence[Sequence[int]], # class colours
                      info: dict | None = None, # training details to keep (dataset, steps, metrics...)
+                     crf: dict | None = None, # options of `dense_crf` its masks are refined with by default (None: no refinement)
                     ) -> Path:
-    "Save as safetensors plus a JSON config with the class names and the VAE signature."
+    "Save as safetensors plus a JSON config with the class names, the VAE signature and the default mask refinement."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     save_safetensors_atomic(seg.state_dict(), folder/'segmentator.safetensors')
     save_json_atomic({**seg.config, 'classes': list(classes), 'palette': [list(map(int, c)) for c in palette],
-                      'vae': vae_signature(vae), 'info': info or {}}, folder/'config.json')
+                      'vae': vae_signature(vae), 'crf': crf, 'info': info or {}}, folder/'config.json')
     return folder
 
 def load_segmentator(folder: str | Path, # a folder written by `save_segmentator`
@@ -166,6 +167,7 @@ def load_segmentator(folder: str | Path, # a folder written by `save_segmentator
     seg = Segmentator(**{k: cfg[k] for k in keys})
     seg.load_state_dict(load_file(str(folder/'segmentator.safetensors')))
     seg.classes, seg.palette, seg.saved_config = cfg['classes'], [tuple(c) for c in cfg['palette']], cfg
+    seg.crf = cfg.get('crf')  # saved before the CRF existed: None, no refinement
     return seg.to(device).eval()
 
 # %% ../nbs/06_segmentator.ipynb #52be5795
@@ -368,14 +370,54 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
     return final().eval(), history
 
 # %% ../nbs/06_segmentator.ipynb #3d7ee14f
+def dense_crf(image: torch.Tensor, # float `3×H×W` in [0, 1]
+              probs: torch.Tensor, # class probabilities `C×H×W` (background first), summing to 1 per pixel
+              iters: int = 5, # mean-field iterations
+              sxy: float = 40, srgb: float = 13, compat: float = 8, # bilateral kernel: spatial and colour widths, weight
+             ) -> torch.Tensor:
+    "Refine class probabilities with a fully connected CRF (pydensecrf2)."
+    try:
+        import pydensecrf.densecrf as dcrf
+        from pydensecrf.utils import unary_from_softmax
+    except ImportError as e:
+        raise SynthsegError('dense CRF needs the pydensecrf2 package: pip install "synthseg[crf]"') from e
+    if probs.shape[-2:] != image.shape[-2:]: raise SynthsegError(f'probabilities {tuple(probs.shape)} and image {tuple(image.shape)} differ in size')
+    c, h, w = probs.shape
+    d = dcrf.DenseCRF2D(w, h, c)
+    d.setUnaryEnergy(np.ascontiguousarray(unary_from_softmax(probs.float().clamp(1e-5, 1).cpu().numpy().astype(np.float32))))
+    d.addPairwiseGaussian(sxy=3, compat=3)
+    rgb = np.ascontiguousarray((image.float().cpu().permute(1, 2, 0).clamp(0, 1) * 255).round().byte().numpy())
+    d.addPairwiseBilateral(sxy=sxy, srgb=srgb, rgbim=rgb, compat=compat)
+    return torch.from_numpy(np.array(d.inference(iters), dtype=np.float32).reshape(c, h, w))
+
+# %% ../nbs/06_segmentator.ipynb #f12b81f0
+def crf_options(seg: Segmentator, # a segmentator (loaded ones carry their saved `crf` setting)
+                crf: bool | dict | None = None, # None: the saved setting; False: off; True: the saved options or `dense_crf`'s defaults; a dict: these options
+               ) -> dict | None:
+    "The `dense_crf` options to refine `seg`'s masks with, or None for no refinement."
+    saved = getattr(seg, 'crf', None)
+    if crf is None:
+        if saved is not None and importlib.util.find_spec('pydensecrf') is None:
+            warnings.warn('this segmentator refines its masks with a dense CRF, but pydensecrf2 is not installed: '
+                          'masks without refinement (pip install "synthseg[crf]")')
+            return None
+        return None if saved is None else dict(saved)
+    if crf is False: return None
+    return dict(saved or {}) if crf is True else dict(crf)
+
 @torch.no_grad()
 def segment(seg: Segmentator, # a trained segmentator
             hidden_states: dict[str, torch.Tensor], # hidden states of a decode (from `decode_with_hidden_states`)
             size: tuple[int, int], # (H, W) of the decoded image
             tta: bool = False, # average with the mirrored prediction
+            images: torch.Tensor | None = None, # the decoded images `N×3×H×W` in [0, 1]; needed by the CRF
+            crf: bool | dict | None = None, # dense-CRF refinement, see `crf_options` (default: as the segmentator was saved)
            ) -> tuple[torch.Tensor, torch.Tensor]:
     "Masks (`N×H×W`, int64) and the probability of the chosen class (a confidence map) from hidden states."
     p = predict_logits(seg, hidden_states, size, tta)
+    if (opts := crf_options(seg, crf)) is not None:
+        if images is None: raise SynthsegError('the dense CRF refines masks along the image: pass `images`, or crf=False')
+        p = torch.stack([dense_crf(im, q, **opts) for im, q in zip(images, p)]).to(p.device)
     conf, mask = p.max(1)
     return mask, conf
 
@@ -387,6 +429,7 @@ def evaluate_segmentator(seg: Segmentator, # a trained segmentator
                          tta: bool = True, # mirrored test-time augmentation
                          keep: int = 8, # predictions to return for pictures
                          progress: bool = False,
+                         crf: bool | dict | None = None, # dense-CRF refinement, see `crf_options` (default: as the segmentator was saved)
                         ) -> tuple[dict, list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]]:
     "mIoU and per-class IoU on `ds`, and the first `keep` (image, truth, prediction) triples."
     from tqdm.auto import tqdm
@@ -401,7 +444,7 @@ def evaluate_segmentator(seg: Segmentator, # a trained segmentator
             if nxt[0].shape != batch[0][0].shape: break
             batch.append(nxt); i += 1
         images, masks = torch.stack([b[0] for b in batch]), torch.stack([b[1] for b in batch])
-        pred, _ = segment(seg, extract_hidden_states(vae, images, seg.names), masks.shape[1:], tta)
+        pred, _ = segment(seg, extract_hidden_states(vae, images, seg.names), masks.shape[1:], tta, images, crf)
         met.update(pred, masks); bar.update(len(batch))
         shown += [(im, m, p) for im, m, p in zip(images, masks, pred)][:max(0, keep - len(shown))]
     return met.compute(), shown
@@ -433,10 +476,12 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
                     eval_every: int = 100,
                     loss_fn: Callable | None = None, # see `train_segmentator`
                     progress: bool = True,
+                    crf: bool | dict | None = None, # refine its masks with `dense_crf` by default (True: its defaults; saved with the segmentator)
                     **seg_kwargs,
                    ) -> tuple[Segmentator, list[dict]]:
     "Cache hidden states of augmented views, train a segmentator, and save it to `out`."
     if not 0 <= paste <= 1: raise SynthsegError(f'paste={paste} is the share of copy-paste views: give a number from 0 to 1')
+    crf_setting = None if crf is None or crf is False else ({} if crf is True else dict(crf))
     seed_everything(seed)
     names = list(names) if names is not None else default_hidden_states(vae, size, seg_kwargs.get('fuse_max_side', 64))
     t0 = time.perf_counter()
@@ -448,9 +493,10 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
                                      classes=train_ds.classes, loss_fn=loss_fn, progress=progress, **seg_kwargs)
     for h in history: h['seconds_total'] = round(h['seconds'] + t_cache, 2)
     if out is not None:
-        save_segmentator(seg, out, vae, train_ds.classes, train_ds.palette,
+        save_segmentator(seg, out, vae, train_ds.classes, train_ds.palette, crf=crf_setting,
                          info={'train': repr(train_ds), 'size': size, 'views': views, 'crop': crop, 'paste': paste, 'steps': steps, 'seed': seed,
                                'hidden_states': names, 'cache_seconds': round(t_cache, 1),
                                'train_seconds': history[-1]['seconds'] if history else 0})
         seg = load_segmentator(out, vae)
+    else: seg.crf = crf_setting
     return seg, history
