@@ -144,7 +144,6 @@ def _train_segmentator(a) -> dict:
     from synthseg.segmentator import fit_segmentator
     from synthseg.vae_features import load_vae
     toy = _is_toy(a.dataset)
-    if a.paste is not None and not 0 <= a.paste <= 1: raise SynthsegError(f'--paste {a.paste} is a share of views: give a number from 0 to 1')
     size = a.size or (64 if toy else 256)
     ds = load_dataset(a.dataset, a.root, 'train', size=size if a.dataset != 'toy-streets' else None, n=a.num if toy else None)
     vae = load_vae(a.vae)
@@ -172,7 +171,7 @@ def _eval_segmentator_args(p):
 def _eval_segmentator(a) -> dict:
     import importlib.util
     from synthseg.data import load_dataset
-    from synthseg.segmentator import evaluate_segmentator, load_segmentator
+    from synthseg.segmentator import crf_options, evaluate_segmentator, load_segmentator
     from synthseg.vae_features import load_vae
     folder = resolve_segmentator(a.segmentator)
     cfg = json.loads((folder/'config.json').read_text())
@@ -187,9 +186,10 @@ def _eval_segmentator(a) -> dict:
         print('synthseg eval-segmentator: this segmentator refines its masks with a dense CRF, which is not installed '
               '(pip install "synthseg[crf]"): scoring without it', file=sys.stderr)
         crf = False
-    if crf and importlib.util.find_spec('pydensecrf') is None: raise SynthsegError('--crf needs the pydensecrf2 package: pip install "synthseg[crf]"')
+    if crf and importlib.util.find_spec('pydensecrf') is None:  # before the progress bar starts, so the error gets a line of its own
+        raise SynthsegError('--crf needs the pydensecrf2 package: pip install "synthseg[crf]"')
     res, _ = evaluate_segmentator(seg, vae, ds, progress=True, crf=crf)
-    return {'miou': res['miou'], 'per_class': res['per_class'], 'n': res['n'], 'crf': bool(crf if crf is not None else seg.crf is not None)}
+    return {'miou': res['miou'], 'per_class': res['per_class'], 'n': res['n'], 'crf': crf_options(seg, crf) is not None}
 
 add_command('train-segmentator', 'train a segmentator on the VAE decoder hidden states of (image, mask) pairs', _train_segmentator_args, _train_segmentator)
 add_command('eval-segmentator', 'score a segmentator on held-out pairs; prints {"miou", "per_class", "n"}', _eval_segmentator_args, _eval_segmentator)

@@ -481,7 +481,6 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
                    ) -> tuple[Segmentator, list[dict]]:
     "Cache hidden states of augmented views, train a segmentator, and save it to `out`."
     if not 0 <= paste <= 1: raise SynthsegError(f'paste={paste} is the share of copy-paste views: give a number from 0 to 1')
-    crf_setting = None if crf is None or crf is False else ({} if crf is True else dict(crf))
     seed_everything(seed)
     names = list(names) if names is not None else default_hidden_states(vae, size, seg_kwargs.get('fuse_max_side', 64))
     t0 = time.perf_counter()
@@ -492,11 +491,11 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
     seg, history = train_segmentator(cache, train_ds.num_classes, out, steps, batch_size, lr, seed=seed, val=val, eval_every=eval_every,
                                      classes=train_ds.classes, loss_fn=loss_fn, progress=progress, **seg_kwargs)
     for h in history: h['seconds_total'] = round(h['seconds'] + t_cache, 2)
+    seg.crf = crf_options(seg, crf)  # True: the defaults, {}
     if out is not None:
-        save_segmentator(seg, out, vae, train_ds.classes, train_ds.palette, crf=crf_setting,
+        save_segmentator(seg, out, vae, train_ds.classes, train_ds.palette, crf=seg.crf,
                          info={'train': repr(train_ds), 'size': size, 'views': views, 'crop': crop, 'paste': paste, 'steps': steps, 'seed': seed,
                                'hidden_states': names, 'cache_seconds': round(t_cache, 1),
                                'train_seconds': history[-1]['seconds'] if history else 0})
         seg = load_segmentator(out, vae)
-    else: seg.crf = crf_setting
     return seg, history
