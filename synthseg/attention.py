@@ -5,7 +5,7 @@
 # %% ../nbs/09_attention.ipynb #b063e8d5
 from __future__ import annotations
 import contextlib, math, re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -14,14 +14,16 @@ import torch.nn.functional as F
 from diffusers import UNet2DConditionModel
 from diffusers.models.attention_processor import Attention
 
-from .core import IGNORE_INDEX, SynthsegError
-from .segmentator import dense_crf
+from .blocks import dense_crf, remove_small_components
+from .core import IGNORE_INDEX, SynthsegError, sample_seed
+from .data import voc_palette
+from .generate import GenerationRequest, MaskSource, SourceOutput, fidelity_prompts, generate_with_masks
 
 # %% auto #0
-__all__ = ['THRESHOLDS', 'TINYSD_ATTENTION', 'AttentionStore', 'CaptureProcessor', 'capture_attention', 'word_token_positions',
-           'class_token_positions', 'generate_with_attention', 'normalize_maps', 'otsu_threshold', 'adaptive_threshold',
-           'refine_with_affinity', 'remove_small_components', 'attention_mask', 'prompt_token_groups', 'raw_maps',
-           'short_layer', 'AttentionExplorer', 'attention_vs_oracle']
+__all__ = ['THRESHOLDS', 'ATTENTION_RECIPES', 'AttentionStore', 'CaptureProcessor', 'capture_attention', 'word_token_positions',
+           'class_token_positions', 'normalize_maps', 'otsu_threshold', 'adaptive_threshold', 'refine_with_affinity',
+           'attention_mask', 'prompt_token_groups', 'raw_maps', 'short_layer', 'AttentionExplorer', 'AttentionRecipe',
+           'attention_recipe', 'AttentionSource', 'attention_vs_oracle']
 
 # %% ../nbs/09_attention.ipynb #1dc5f47c
 @dataclass
@@ -172,33 +174,6 @@ def class_token_positions(tokenizer, # the pipeline's tokenizer
                             'or choose --classes that it mentions')
     return found
 
-# %% ../nbs/09_attention.ipynb #9332218f
-def generate_with_attention(pipe, # any Stable Diffusion pipeline
-                            seg, # a segmentator for its VAE, or None
-                            prompts: Sequence[str], # one per image
-                            seeds: Sequence[int], # one per image
-                            classes: dict[str, Sequence[str]], # class name -> words that name it in prompts
-                            resolution: int | tuple[int, int] | None = None, # map size (default: the latent size)
-                            resolutions: set[int] | None = None, # read only layers of these map heights (default: all)
-                            steps: int = 20, guidance_scale: float = 5.0,
-                            step_filter: Callable[[int, int], bool] | None = None, # which steps to read (default: all)
-                            self_attention_res: int | None = None, # also capture self-attention at this height (for refinement)
-                            keep_raw: bool = False, # also keep every per-layer, per-step map
-                            **kwargs, # passed on to `generate_with_masks` (negative_prompt, height, width, ...)
-                           ) -> dict:
-    "Generate images (and segmentator masks) while aggregating cross-attention maps of each class mentioned."
-    from synthseg.generate import generate_with_masks
-    groups = [class_token_positions(pipe.tokenizer, p, classes) for p in prompts]
-    h = (kwargs.get('height') or pipe.unet.config.sample_size * pipe.vae_scale_factor) // pipe.vae_scale_factor
-    w = (kwargs.get('width') or pipe.unet.config.sample_size * pipe.vae_scale_factor) // pipe.vae_scale_factor
-    res = (h, w) if resolution is None else ((resolution, resolution) if isinstance(resolution, int) else tuple(resolution))
-    store = AttentionStore(groups, res, resolutions=resolutions, steps=step_filter, cfg=guidance_scale > 1,
-                           self_attention_res=self_attention_res, keep_raw=keep_raw)
-    with capture_attention(pipe.unet, store, steps):
-        out = generate_with_masks(pipe, seg, prompts, seeds, steps=steps, guidance_scale=guidance_scale, **kwargs)
-    out['attention'], out['groups'] = store, store.groups
-    return out
-
 # %% ../nbs/09_attention.ipynb #7c3d5e61
 def normalize_maps(maps: torch.Tensor, # `... × h × w` attention maps
                   ) -> torch.Tensor:
@@ -246,21 +221,6 @@ def refine_with_affinity(maps: torch.Tensor, # `groups × h × w` maps of one im
     for _ in range(power): v = a @ v  # Aᵗ·m as t products with the maps: no n×n matrix power
     out = v.T.reshape(-1, h, w)
     return F.interpolate(out[None], size=maps.shape[-2:], mode='bilinear', align_corners=False)[0]
-
-def remove_small_components(mask: torch.Tensor, # int labels `H×W`
-                            min_area: float = 0.01, # components smaller than this share of the image become background
-                            background: int = 0,
-                           ) -> torch.Tensor:
-    "Set connected components smaller than `min_area` of the image to `background`."
-    from scipy import ndimage
-    m = mask.cpu().numpy().copy()
-    for c in np.unique(m):
-        if c in (background, IGNORE_INDEX): continue
-        lab, n = ndimage.label(m == c)
-        sizes = np.bincount(lab.ravel())
-        small = np.isin(lab, np.nonzero(sizes < min_area * m.size)[0]) & (lab > 0)
-        m[small] = background
-    return torch.from_numpy(m)
 
 THRESHOLDS = ('fixed', 'otsu', 'adaptive')
 
@@ -385,37 +345,116 @@ class AttentionExplorer:
         from IPython.display import display
         display(self.widget)
 
-# %% ../nbs/09_attention.ipynb #715c90d0
+# %% ../nbs/09_attention.ipynb #4b9d66dc
+@dataclass(frozen=True)
+class AttentionRecipe:
+    "How cross-attention maps become masks: what `AttentionSource` and `synthseg generate --masks attention` use."
+    name: str # what the command line and `AttentionSource` call it
+    version: int # bumped whenever a setting below changes
+    description: str # what it is for and where it was chosen
+    resolutions: tuple[int, ...] | None = None # read only cross-attention layers whose maps are this many positions high (None: all)
+    threshold: str | float = 'adaptive' # 'fixed', 'otsu', 'adaptive' or a number
+    beta: float | None = None # one background threshold for all classes (None: each class's own)
+    refine: bool = False # propagate the maps by self-attention read at the finest attention level
+    power: int = 4 # refinement exponent τ
+    min_area: float = 0.01 # smaller components become background
+    band: float = 0.1 # half-width of the uncertain band (label 255) around the decision
+    crf: dict | None = None # options of `dense_crf` to snap the masks to colour edges (None: no CRF)
+    sharpness: float = 5.0 # with `crf`: class probabilities are a softmax of sharpness × margin
+
+    @property
+    def tag(self) -> str: return f'{self.name}@{self.version}'
+
+ATTENTION_RECIPES: dict[str, AttentionRecipe] = {r.name: r for r in [
+    AttentionRecipe('diffumask', 1, "DiffuMask's defaults: every cross-attention layer, the adaptive threshold"),
+    AttentionRecipe('tinysd', 1, "TinySD's tuned settings, chosen on seed-1 generations by benchmarks/attention_settings.py",
+                    resolutions=(8, 16), threshold='otsu', power=1, crf={'sxy': 20, 'srgb': 40, 'compat': 3}),
+]}
+
+def attention_recipe(recipe: str | AttentionRecipe, # a name in `ATTENTION_RECIPES`, or a recipe
+                     **changes, # fields to change (None: keep the recipe's; crf=False: no CRF)
+                    ) -> AttentionRecipe:
+    "An attention recipe by name, with some of its fields changed."
+    if isinstance(recipe, str):
+        if recipe not in ATTENTION_RECIPES: raise SynthsegError(f'unknown attention recipe {recipe!r}: choose one of {", ".join(ATTENTION_RECIPES)}')
+        recipe = ATTENTION_RECIPES[recipe]
+    known = {f.name for f in fields(AttentionRecipe)} - {'name', 'version', 'description'}
+    if bad := [k for k in changes if k not in known]: raise SynthsegError(f'{bad} are not attention recipe fields: {sorted(known)}')
+    changes = {k: (tuple(v) if k == 'resolutions' and v is not None else v) for k, v in changes.items() if v is not None}
+    if changes.get('crf') is False: changes['crf'] = None  # crf=False: no CRF
+    return replace(recipe, **changes)
+
+# %% ../nbs/09_attention.ipynb #515e3b3a
+class AttentionSource(MaskSource):
+    "Masks and reliability maps from the UNet's cross-attention to the class words, read during the denoising."
+    name = 'attention'
+    def __init__(self,
+                 classes: dict[str, Sequence[str]], # class name -> words that name it in prompts (the name itself always counts)
+                 recipe: str | AttentionRecipe = 'diffumask', # a name in `ATTENTION_RECIPES`, or a recipe
+                 target: Sequence[str] | None = None, # label space to write in (e.g. the segmentator's classes); default ['background', *classes]
+                 palette: Sequence[Sequence[int]] | None = None, # colours of the label space (default: PASCAL VOC's)
+                 keep_raw: bool = False, # keep every per-layer, per-step map in the store (for teaching; memory grows)
+                 **changes, # fields of the recipe to change
+                ):
+        if not classes: raise SynthsegError('attention masks need the class words to segment (--classes)')
+        self.words = {c: list(w) for c, w in classes.items()}
+        self.recipe, self.keep_raw = attention_recipe(recipe, **changes), keep_raw
+        if target is None: self.classes, self.labels = ['background', *self.words], list(range(1, len(self.words) + 1))
+        else:
+            self.classes, fg = list(target), [c for c in target if c != 'background']
+            self.labels = []
+            for c in self.words:
+                if c in self.classes: self.labels.append(self.classes.index(c))
+                elif len(fg) == 1: self.labels.append(self.classes.index(fg[0]))  # e.g. cat and dog are both 'pet'
+                else: raise SynthsegError(f'attention class {c!r} is not one of the classes {self.classes}: name classes of that label space in --classes')
+        self.palette = [tuple(int(v) for v in c) for c in (palette if palette is not None else voc_palette(len(self.classes)))]
+
+    @contextlib.contextmanager
+    def capture(self, pipe, request: GenerationRequest):
+        h, w = request.height // pipe.vae_scale_factor, request.width // pipe.vae_scale_factor
+        groups = [class_token_positions(pipe.tokenizer, p, self.words) for p in request.prompts]
+        r = self.recipe
+        store = AttentionStore(groups, (h, w), resolutions=set(r.resolutions) if r.resolutions else None, cfg=request.guidance_scale > 1,
+                               self_attention_res=h if r.refine else None, keep_raw=self.keep_raw)
+        with capture_attention(pipe.unet, store, request.steps): yield store
+
+    def masks(self, images, store, request=None): # `request` is not needed: the store knows the run
+        r, maps, aff, groups = self.recipe, store.maps(), store.mean_affinity(), store.groups
+        labels = [self.labels[list(self.words).index(g)] for g in groups]
+        out = [attention_mask(maps[k], labels, tuple(images.shape[-2:]), threshold=r.threshold, beta=r.beta,
+                              affinity=aff[k] if (aff is not None and r.refine) else None, power=r.power, min_area=r.min_area, band=r.band,
+                              present=[g in store.token_groups[k] for g in groups], crf=r.crf, image=images[k], sharpness=r.sharpness)
+               for k in range(len(images))]
+        return SourceOutput(torch.stack([m for m, _ in out]), torch.stack([rel for _, rel in out]), {'groups': groups})
+
+    def settings(self):
+        return {'classes': self.words, 'labels': self.labels, 'recipe': asdict(self.recipe)}
+
+# %% ../nbs/09_attention.ipynb #0f8e6a42
 @torch.no_grad()
 def attention_vs_oracle(pipe, # TinySD
                         oracle, # the toy oracle
                         seg=None, # a segmentator, scored on the same images if given
                         n: int = 200, seed: int = 0, batch_size: int = 16, steps: int = 20,
-                        refine: bool = True, # also score masks refined by self-attention
-                        resolutions: set[int] | None = None, # read only cross-attention layers with maps of these heights (default: all)
-                        **mask_kwargs, # options of `attention_mask`
-                       ) -> dict:
-    "mIoU against the oracle's segmentation of attention masks (and of the segmentator's) on `n` TinySD pets."
-    from synthseg.generate import fidelity_prompts
+                        recipe: str | AttentionRecipe = 'diffumask', # the attention settings scored
+                        refine: bool = True, # also score the masks refined by self-attention
+                        **changes, # fields of the recipe to change
+                       ) -> dict[str, float]:
+    "mIoU against the oracle's segmentation of attention masks (with and without refinement, and of the segmentator's) on `n` TinySD pets."
     from synthseg.metrics import SegmentationMetric
-    from synthseg.core import sample_seed
     from synthseg.toy import SPECIES_WORDS
     words = {'pet': [w for ws in SPECIES_WORDS.values() for w in ws]}
+    plain = AttentionSource(words, recipe, **{'band': 0, **changes, 'refine': False})  # the hard decision: no uncertain band
+    refined = AttentionSource(words, plain.recipe, refine=True) if refine else None
     prompts = [t[0] for t in fidelity_prompts(n, seed)]
-    mets = {k: SegmentationMetric(['background', 'pet']) for k in ['attention'] + (['attention + self-attention'] if refine else []) + (['segmentator'] if seg else [])}
-    opts = {'band': 0, **mask_kwargs}
+    names = ['attention'] + (['attention + self-attention'] if refine else []) + (['segmentator'] if seg is not None else [])
+    mets = {k: SegmentationMetric(['background', 'pet']) for k in names}
     for b in range(0, n, batch_size):
         ps = prompts[b:b + batch_size]
-        res = generate_with_attention(pipe, seg, ps, [sample_seed(seed, b + k) for k in range(len(ps))], words, steps=steps,
-                                      resolutions=resolutions, self_attention_res=pipe.unet.config.sample_size if refine else None)
-        ref = oracle.predict(res['images'])['mask']
-        st, size = res['attention'], tuple(res['images'].shape[-2:])
-        aff, maps = st.mean_affinity(), st.maps()
-        for k in range(len(ps)):
-            mets['attention'].update(attention_mask(maps[k], [1], size, image=res['images'][k], **opts)[0], ref[k])
-            if refine: mets['attention + self-attention'].update(attention_mask(maps[k], [1], size, affinity=aff[k], image=res['images'][k], **opts)[0], ref[k])
-        if seg: mets['segmentator'].update(res['masks'], ref)
+        capture = refined or plain  # one pass: the refined source's store also holds what the plain one needs
+        res = generate_with_masks(pipe, ps, [sample_seed(seed, b + k) for k in range(len(ps))], [capture] + ([seg] if seg is not None else []), steps=steps)
+        ref = oracle.predict(res.images).mask
+        mets['attention'].update(plain.masks(res.images, res.captured['attention'], None).masks, ref)
+        if refine: mets['attention + self-attention'].update(res.masks['attention'], ref)
+        if seg is not None: mets['segmentator'].update(res.masks['segmentator'], ref)
     return {k: m.compute()['miou'] for k, m in mets.items()}
-
-# %% ../nbs/09_attention.ipynb #f5b73f86
-TINYSD_ATTENTION = {'resolutions': [8, 16], 'threshold': 'otsu', 'power': 1, 'crf': {'sxy': 20, 'srgb': 40, 'compat': 3}}  # chosen on seed-1 generations

@@ -22,7 +22,7 @@ def _show_dataset(a: argparse.Namespace) -> dict:
     return {'out': str(out), 'dataset': a.dataset, 'num': a.num}
 
 def _dataset_args(p: argparse.ArgumentParser, default: str | None = 'toy-pets'):
-    from synthseg.data import DATASETS  # light: imports torchvision datasets only when parsing
+    from synthseg.toy import DATASETS
     p.add_argument('--dataset', choices=DATASETS, default=default, help=f'which dataset (default: {default})')
     p.add_argument('--root', type=Path, help='data folder: needed for oxford-pets, cityscapes and folder')
     p.add_argument('--split', default='train', choices=('train', 'test'), help="'test' is the held-out split (Cityscapes: val)")
@@ -121,42 +121,41 @@ def _is_toy(dataset: str) -> bool: return dataset.startswith('toy-')
 
 def _train_segmentator_args(p):
     _dataset_args(p)
+    p.add_argument('--recipe', help='a segmentator recipe (synthseg.segmentator.SEGMENTATOR_RECIPES; default: the one named like --dataset, '
+                   'else "default"); the options below change single fields of it')
     p.add_argument('--vae', help='hub id, diffusers folder or TAESD folder (default: the tiny VAE)')
     p.add_argument('--out', type=Path, help='where to save the segmentator (default: $SYNTHSEG_DATA/runs/segmentator-DATASET)')
-    p.add_argument('--size', type=int, help='training size in pixels (default: 64 toy, 256 real)')
-    p.add_argument('--views', type=int, help='views per image (default: 1 toy, 24 real)')
-    p.add_argument('--num', type=int, default=1500, help='training images of a toy dataset')
-    p.add_argument('--steps', type=int, help='optimisation steps (default: 1500 toy, 400 real)')
-    p.add_argument('--batch-size', type=int, help='views per step (default: 16 toy, 8 real)')
-    p.add_argument('--lr', type=float, help='peak learning rate (default: 3e-3 toy, 2e-3 real)')
-    p.add_argument('--fuse-max-side', type=int, help='fusion resolution, long side in pixels (default: 32 toy, 64 real)')
+    p.add_argument('--size', type=int, help="training size in pixels (default: the recipe's; 64 toy, 256 real)")
+    p.add_argument('--views', type=int, help="views per image (default: the recipe's; 1 toy, 24 real)")
+    p.add_argument('--num', type=int, help="training images of a toy dataset (default: the recipe's, 1500)")
+    p.add_argument('--steps', type=int, help="optimisation steps (default: the recipe's; 1500 toy, 400 real)")
+    p.add_argument('--batch-size', type=int, help="views per step (default: the recipe's; 16 toy, 8 real)")
+    p.add_argument('--lr', type=float, help="peak learning rate (default: the recipe's; 3e-3 toy, 2e-3 real)")
+    p.add_argument('--fuse-max-side', type=int, help="fusion resolution, long side in pixels (default: the recipe's; 32 toy, 64 real)")
     p.add_argument('--paste', type=float, help='share of the extra views that paste another image\'s objects over the background '
-                   '(copy-paste; label 0 must be background; default: 0.5 for oxford-pets, 0 otherwise)')
+                   "(copy-paste; label 0 must be background; default: the recipe's, 0.5 for oxford-pets, 0 otherwise)")
     p.add_argument('--crop', action=argparse.BooleanOptionalAction,
-                   help='make the plain extra views random crops at several scales (default: on, off for oxford-pets)')
+                   help="make the plain extra views random crops at several scales (default: the recipe's; off for oxford-pets)")
     p.add_argument('--crf', action=argparse.BooleanOptionalAction,
-                   help='save the segmentator with dense-CRF refinement of its masks as its default (default: on for oxford-pets)')
+                   help="save the segmentator with dense-CRF refinement of its masks as its default (default: the recipe's; on for oxford-pets)")
     p.add_argument('--seed', type=int, default=0)
 
 def _train_segmentator(a) -> dict:
     import time
-    from synthseg.data import load_dataset
-    from synthseg.segmentator import fit_segmentator
+    from synthseg.segmentator import SEGMENTATOR_RECIPES, fit_segmentator, segmentator_recipe
+    from synthseg.toy import load_dataset
     from synthseg.vae_features import load_vae
+    recipe = segmentator_recipe(a.recipe or (a.dataset if a.dataset in SEGMENTATOR_RECIPES else 'default'), size=a.size, views=a.views,
+                                steps=a.steps, batch_size=a.batch_size, lr=a.lr, fuse_max_side=a.fuse_max_side, paste=a.paste, crop=a.crop,
+                                crf=a.crf, train_images=a.num)
     toy = _is_toy(a.dataset)
-    size = a.size or (64 if toy else 256)
-    ds = load_dataset(a.dataset, a.root, 'train', size=size if a.dataset != 'toy-streets' else None, n=a.num if toy else None)
+    ds = load_dataset(a.dataset, a.root, 'train', size=recipe.size if a.dataset != 'toy-streets' else None, n=recipe.train_images if toy else None)
     vae = load_vae(a.vae)
     out = a.out or _default_run(f'segmentator-{a.dataset}')
     t0 = time.time()
-    seg, hist = fit_segmentator(vae, ds, out, size=size, views=a.views or (1 if toy else 24), steps=a.steps or (1500 if toy else 400),
-                                batch_size=a.batch_size or (16 if toy else 8), lr=a.lr or (3e-3 if toy else 2e-3), seed=a.seed,
-                                fuse_max_side=a.fuse_max_side or (32 if toy else 64),
-                                paste=a.paste if a.paste is not None else (0.5 if a.dataset == 'oxford-pets' else 0.0),
-                                crop=a.crop if a.crop is not None else a.dataset != 'oxford-pets',
-                                crf=a.crf if a.crf is not None else a.dataset == 'oxford-pets')
-    return {'segmentator': str(out), 'dataset': a.dataset, 'images': len(ds), 'final_loss': hist[-1]['loss'], 'crf': seg.crf is not None,
-            'seconds': round(time.time() - t0, 1)}
+    seg, hist = fit_segmentator(vae, ds, out, recipe, seed=a.seed)
+    return {'segmentator': str(out), 'dataset': a.dataset, 'recipe': recipe.tag, 'images': len(ds), 'final_loss': hist[-1]['loss'],
+            'crf': seg.crf is not None, 'seconds': round(time.time() - t0, 1)}
 
 def _eval_segmentator_args(p):
     p.add_argument('--segmentator', required=True, help='a folder from train-segmentator, or a shipped name (e.g. toy-pets-tiny-vae)')
@@ -170,7 +169,7 @@ def _eval_segmentator_args(p):
 
 def _eval_segmentator(a) -> dict:
     import importlib.util
-    from synthseg.data import load_dataset
+    from synthseg.toy import load_dataset
     from synthseg.segmentator import crf_options, evaluate_segmentator, load_segmentator
     from synthseg.vae_features import load_vae
     folder = resolve_segmentator(a.segmentator)
@@ -179,8 +178,6 @@ def _eval_segmentator(a) -> dict:
     seg = load_segmentator(folder, vae)
     size = a.size or cfg.get('info', {}).get('size')
     ds = load_dataset(a.dataset, a.root, a.split, size=size if a.dataset != 'toy-streets' else None, n=a.num if _is_toy(a.dataset) else None)
-    if ds.num_classes != seg.config['num_classes']:
-        raise SynthsegError(f'the segmentator predicts {seg.config["num_classes"]} classes {seg.classes}, the dataset has {ds.num_classes} {ds.classes}')
     crf = a.crf
     if crf is None and seg.crf is not None and importlib.util.find_spec('pydensecrf') is None:
         print('synthseg eval-segmentator: this segmentator refines its masks with a dense CRF, which is not installed '
@@ -223,6 +220,8 @@ def _generate_args(p):
                    'otherwise the segmentator classes); synonyms and hyponyms from the lexicon also count')
     p.add_argument('--augment', action='store_true', help='make prompts from --classes by prompt augmentation (synonyms, hyponyms, attributes, contexts)')
     p.add_argument('--domain', help='lexicon domain for --classes and --augment: toy, oxford-pets, cityscapes or voc (default: toy for TinySD, voc otherwise)')
+    p.add_argument('--attention-recipe', help='attention recipe (synthseg.attention.ATTENTION_RECIPES: tinysd, diffumask; default: tinysd for TinySD, '
+                   'diffumask otherwise); the options below change single settings of it')
     p.add_argument('--threshold', help='attention threshold: adaptive, otsu, fixed or a number (default: otsu for TinySD, DiffuMask\'s adaptive otherwise)')
     p.add_argument('--resolutions', nargs='+', type=int, metavar='N', help='read only cross-attention layers whose maps are N pixels high (default: 8 16 for TinySD, all otherwise)')
     p.add_argument('--refine', action='store_true', help='refine attention masks by self-attention affinity')
@@ -242,24 +241,24 @@ def _generate_args(p):
     p.add_argument('--height', type=int); p.add_argument('--width', type=int)
     p.add_argument('--device', help='cuda, mps or cpu (default: the best available)')
 
-def _attention_options(a, tiny: bool, pipe) -> dict:
-    "Options of the attention masks: TinySD's tuned settings (chapter 09) or DiffuMask's defaults, then the flags given."
+def _attention_source(a, tiny: bool, classes: dict, seg):
+    "The attention mask source: its recipe (TinySD's for TinySD, DiffuMask's otherwise), then the flags given."
     import importlib.util
-    from synthseg.attention import TINYSD_ATTENTION
-    preset = TINYSD_ATTENTION if tiny else {}
-    opts = {'threshold': preset.get('threshold', 'adaptive'), 'power': preset.get('power', 4)}
-    if a.threshold is not None: opts['threshold'] = float(a.threshold) if a.threshold.replace('.', '', 1).isdigit() else a.threshold
-    if a.power is not None: opts['power'] = a.power
-    if a.resolutions or preset.get('resolutions'): opts['resolutions'] = list(a.resolutions or preset['resolutions'])
-    if a.refine: opts['self_attention_res'] = pipe.unet.config.sample_size
-    if a.crf if a.crf is not None else 'crf' in preset:
-        if importlib.util.find_spec('pydensecrf') is not None: opts['crf'] = dict(preset.get('crf', {}))
-        elif a.crf: raise SynthsegError('--crf needs the pydensecrf2 package: pip install "synthseg[crf]"')
-        else: print('synthseg generate: dense CRF not installed (pip install "synthseg[crf]"): attention masks without it', file=sys.stderr)
-    return opts
+    from synthseg.attention import AttentionSource, attention_recipe
+    recipe = attention_recipe(a.attention_recipe or ('tinysd' if tiny else 'diffumask'))
+    threshold = (float(a.threshold) if a.threshold.replace('.', '', 1).isdigit() else a.threshold) if a.threshold is not None else None
+    crf = a.crf
+    if (crf if crf is not None else recipe.crf is not None) and importlib.util.find_spec('pydensecrf') is None:
+        if crf: raise SynthsegError('--crf needs the pydensecrf2 package: pip install "synthseg[crf]"')
+        print('synthseg generate: dense CRF not installed (pip install "synthseg[crf]"): attention masks without it', file=sys.stderr)
+        crf = False
+    if crf is True: crf = recipe.crf if recipe.crf is not None else {}
+    target = dict(target=seg.classes, palette=seg.palette) if seg is not None else {}
+    return AttentionSource(classes, recipe, threshold=threshold, power=a.power, resolutions=a.resolutions, refine=True if a.refine else None,
+                           crf=crf, **target)
 
 def _generate(a) -> dict:
-    from synthseg.generate import generate_dataset, load_pipeline, shipped_segmentator
+    from synthseg.generate import SegmentatorSource, generate_dataset, load_pipeline, shipped_segmentator
     from synthseg.prompts import PromptAugmenter, class_words, load_lexicon
     from synthseg.segmentator import load_segmentator
     tiny = a.model in (None, 'tinysd')
@@ -280,10 +279,12 @@ def _generate(a) -> dict:
         prompts = PromptAugmenter(domain, lexicon=lexicon).for_dataset(names, a.seed)
     else: prompts = _read_prompts(a)
     pipe = load_pipeline(a.model, device=a.device, scheduler=a.scheduler)
-    if a.masks != 'attention': seg = load_segmentator(seg_dir, pipe.vae, device=pipe.device)
-    attention = _attention_options(a, tiny, pipe) if a.masks != 'segmentator' else None
-    return generate_dataset(pipe, seg, prompts, a.num, a.out, a.seed, a.batch_size, a.steps, a.guidance, a.negative_prompt, a.height, a.width,
-                            masks=a.masks, classes=classes if a.masks != 'segmentator' else None, attention=attention)
+    sources = []
+    if a.masks != 'attention':
+        seg = load_segmentator(seg_dir, pipe.vae, device=pipe.device)
+        sources.append(SegmentatorSource(seg))
+    if a.masks != 'segmentator': sources.append(_attention_source(a, tiny, classes, seg))
+    return generate_dataset(pipe, sources, prompts, a.num, a.out, a.seed, a.batch_size, a.steps, a.guidance, a.negative_prompt, a.height, a.width)
 
 add_command('demo', 'generate a few image/mask pairs with the built-in TinySD, and a preview picture', _demo_args, _demo)
 add_command('generate', 'generate an image/mask dataset from prompts with any Stable Diffusion pipeline', _generate_args, _generate)

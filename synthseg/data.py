@@ -21,10 +21,10 @@ from .core import (IGNORE_INDEX, SynthsegError, image_to_tensor, mask_to_image, 
 
 # %% auto #0
 __all__ = ['PET_CLASSES', 'PET_SPECIES_CLASSES', 'PET_PALETTE', 'PET_SPECIES_PALETTE', 'OXFORD_URLS', 'CITYSCAPES_CLASSES',
-           'CITYSCAPES_PALETTE', 'LABEL_TO_TRAIN', 'TRAIN_TO_LABEL', 'DATASETS', 'SegmentationDataset',
-           'trimap_to_mask', 'check_oxford_root', 'OxfordPets', 'PairedTransform', 'Resize', 'train_transform',
-           'normalize', 'labelids_to_trainids', 'CityscapesSeg', 'voc_palette', 'GeneratedDatasetWriter',
-           'read_manifest', 'GeneratedFolder', 'load_dataset']
+           'CITYSCAPES_PALETTE', 'LABEL_TO_TRAIN', 'TRAIN_TO_LABEL', 'GENERATED_FORMAT', 'SegmentationDataset',
+           'trimap_to_mask', 'check_oxford_root', 'OxfordPets', 'to_hw', 'PairedTransform', 'Resize', 'train_transform',
+           'normalize', 'labelids_to_trainids', 'CityscapesSeg', 'voc_palette', 'source_folder',
+           'GeneratedDatasetWriter', 'read_manifest', 'GeneratedFolder', 'upgrade_generated_folder']
 
 # %% ../nbs/01_data.ipynb #781fd8ea
 class SegmentationDataset(Dataset):
@@ -144,7 +144,9 @@ class OxfordPets(SegmentationDataset):
         return f"a photo of {article} {breed}, a type of {('cat', 'dog')[self.tv._bin_labels[i]]}"
 
 # %% ../nbs/01_data.ipynb #c1e35289
-def _hw(size: int | Sequence[int]) -> tuple[int, int]:
+def to_hw(size: int | Sequence[int], # an int (a square) or (height, width)
+         ) -> tuple[int, int]:
+    "`size` as a (height, width) pair."
     return (int(size), int(size)) if isinstance(size, (int, np.integer)) else (int(size[0]), int(size[1]))
 
 class PairedTransform:
@@ -158,7 +160,7 @@ class PairedTransform:
 def Resize(size: int | tuple[int, int], # output size: an int means a square
           ) -> PairedTransform:
     "Resize image (antialiased bilinear) and mask (nearest) to exactly `size`."
-    return PairedTransform(v2.Resize(_hw(size), antialias=True))
+    return PairedTransform(v2.Resize(to_hw(size), antialias=True))
 
 def train_transform(size: int | tuple[int, int], # output size: an int means a square
                     scale: tuple[float, float] = (0.5, 1.0), # area range of the random crop
@@ -166,7 +168,7 @@ def train_transform(size: int | tuple[int, int], # output size: an int means a s
                     color_jitter: float = 0.0, # strength of brightness/contrast/saturation jitter (image only)
                    ) -> PairedTransform:
     "Random resized crop and horizontal flip for training, identical for image and mask."
-    tfms = [v2.RandomResizedCrop(_hw(size), scale=scale, antialias=True), v2.RandomHorizontalFlip(hflip)]
+    tfms = [v2.RandomResizedCrop(to_hw(size), scale=scale, antialias=True), v2.RandomHorizontalFlip(hflip)]
     if color_jitter: tfms.append(v2.ColorJitter(color_jitter, color_jitter, color_jitter))
     return PairedTransform(*tfms)
 
@@ -248,7 +250,20 @@ def voc_palette(n: int, # number of classes
     return out
 
 # %% ../nbs/01_data.ipynb #25bb75d3
+GENERATED_FORMAT = 2 # version of the generated-folder layout: 2 keys reliability maps by mask source
+
 def _png(i: int) -> str: return f'{i:06d}.png'
+
+def source_folder(kind: str, # 'masks' or 'reliability'
+                  source: str, # the mask source
+                  sources: Sequence[str], # all mask sources of the folder, the first one first
+                 ) -> str:
+    "The folder holding `kind` files of `source`: `masks/` or `reliability/` for the first source, `masks_<source>/` for the others."
+    return kind if source == sources[0] else f'{kind}_{source}'
+
+def _legacy_reliability_owner(sources: Sequence[str]) -> str:
+    "Whose maps a format-1 folder's `reliability/` holds: only the attention source ever wrote them, else the first (only) source."
+    return 'attention' if 'attention' in sources else sources[0]
 
 class GeneratedDatasetWriter:
     "Write (image, masks, reliability, record) samples into a generated-dataset folder, atomically and resumably."
@@ -266,7 +281,12 @@ class GeneratedDatasetWriter:
             if old.get('classes') != self.classes:
                 raise SynthsegError(f'{self.root} already holds a dataset with classes {old.get("classes")}, not {self.classes}: '
                                     'choose another --out folder or delete this one.')
-        else: save_json_atomic({'classes': self.classes, 'palette': self.palette, 'info': info or {}}, meta)
+            if old.get('format', 1) != GENERATED_FORMAT:
+                if (self.root/'reliability').exists():
+                    raise SynthsegError(f'{self.root} was written by an older synthseg that kept one reliability/ folder for all mask sources: '
+                                        f'convert it first with `python -c "from synthseg.data import upgrade_generated_folder as u; u({str(self.root)!r})"`')
+                save_json_atomic({**old, 'format': GENERATED_FORMAT}, meta)  # nothing to move: the layouts agree
+        else: save_json_atomic({'classes': self.classes, 'palette': self.palette, 'format': GENERATED_FORMAT, 'info': info or {}}, meta)
         self.manifest = self.root/'manifest.jsonl'
         self.done = {r['index'] for r in read_manifest(self.manifest)}
         for stray in self.root.glob('*/.*.tmp'): stray.unlink(missing_ok=True)  # left by a run killed mid-write
@@ -280,19 +300,23 @@ class GeneratedDatasetWriter:
               image: torch.Tensor | Image.Image, # float 3×H×W in [0, 1], or a PIL image
               masks: torch.Tensor | dict[str, torch.Tensor], # one mask, or masks by source; the first goes to `masks/`
               record: dict | None = None, # what to keep in the manifest: prompt, seed, model, ...
-              reliability: torch.Tensor | None = None, # per-pixel confidence in [0, 1], H×W
+              reliability: torch.Tensor | dict[str, torch.Tensor] | None = None, # per-pixel confidence in [0, 1], H×W, by source (a tensor: the first source's)
              ) -> None:
         "Write sample `index`; it counts as finished once its manifest line is appended."
         if not isinstance(masks, dict): masks = {'mask': masks}
+        sources = list(masks)
+        if reliability is not None and not isinstance(reliability, dict): reliability = {sources[0]: reliability}
+        reliability = {s: r for s, r in (reliability or {}).items() if r is not None}
+        if bad := [s for s in reliability if s not in masks]:
+            raise SynthsegError(f'reliability maps for {bad}, which have no mask: every reliability map belongs to one of the mask sources {sources}')
         img = image if isinstance(image, Image.Image) else tensor_to_image(image)
         save_image_atomic(img, self.root/'images'/_png(index))
-        for k, (source, mask) in enumerate(masks.items()):
-            folder = 'masks' if k == 0 else f'masks_{source}'
-            save_image_atomic(mask_to_image(mask, self.palette), self.root/folder/_png(index))
-        if reliability is not None:
-            rel = (reliability.detach().float().cpu().clamp(0, 1) * 255).round().to(torch.uint8).numpy()
-            save_image_atomic(Image.fromarray(rel, mode='L'), self.root/'reliability'/_png(index))
-        line = {'index': int(index), 'file': _png(index), 'mask_sources': list(masks), **(record or {})}
+        for source, mask in masks.items():
+            save_image_atomic(mask_to_image(mask, self.palette), self.root/source_folder('masks', source, sources)/_png(index))
+        for source, r in reliability.items():
+            rel = (r.detach().float().cpu().clamp(0, 1) * 255).round().to(torch.uint8).numpy()
+            save_image_atomic(Image.fromarray(rel, mode='L'), self.root/source_folder('reliability', source, sources)/_png(index))
+        line = {'index': int(index), 'file': _png(index), 'mask_sources': sources, 'reliability_sources': list(reliability), **(record or {})}
         data = (json.dumps(line) + '\n').encode()
         fd = os.open(self.manifest, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try: os.write(fd, data); os.fsync(fd)   # one write call: a killed process leaves the whole line or none
@@ -329,6 +353,7 @@ class GeneratedFolder(SegmentationDataset):
                                 f'{self.root}/images/ and {self.root}/masks/. Make one with `synthseg generate --out {self.root}`.')
         info = json.loads(meta.read_text())
         self.classes, self.palette, self.info = info['classes'], [tuple(c) for c in info['palette']], info.get('info', {})
+        self.format = info.get('format', 1)
         self.records = sorted({r['index']: r for r in read_manifest(self.root/'manifest.jsonl')}.values(), key=lambda r: r['index'])
         self.sources = list(self.records[0].get('mask_sources', ['mask'])) if self.records else ['mask']
         if source is not None and source not in self.sources:
@@ -356,39 +381,40 @@ class GeneratedFolder(SegmentationDataset):
         if self.resize: out = {s: self.resize(torch.zeros(3, *m.shape), m)[1] for s, m in out.items()}
         return out
 
-    def reliability(self, i: int) -> torch.Tensor | None:
-        "Per-pixel confidence in [0, 1] of sample `i`, if the set has reliability maps."
-        p = self.root/'reliability'/self.records[i]['file']
-        return read_mask(p).float() / 255 if p.exists() else None
+    def _reliability_file(self, i: int, source: str) -> Path | None:
+        if self.format >= 2: return self.root/source_folder('reliability', source, self.sources)/self.records[i]['file']
+        return self.root/'reliability'/self.records[i]['file'] if source == _legacy_reliability_owner(self.sources) else None
+
+    def reliability(self, i: int, # the sample
+                    source: str | None = None, # whose reliability (default: the source `ds[i]` reads)
+                   ) -> torch.Tensor | None:
+        "Per-pixel confidence in [0, 1] of `source`'s mask of sample `i`, if that source made one."
+        source = source or self.source
+        if source not in self.sources: raise SynthsegError(f'{self.root} has mask sources {self.sources}, not {source!r}')
+        p = self._reliability_file(i, source)
+        if p is None or not p.exists(): return None
+        rel = read_mask(p).float() / 255
+        return self.resize(torch.zeros(3, *rel.shape), (rel * 1000).round().long())[1].float() / 1000 if self.resize else rel
 
     def caption(self, i): return self.records[i].get('prompt')
     def record(self, i: int) -> dict:
         "The manifest line of sample `i`."
         return self.records[i]
 
-# %% ../nbs/01_data.ipynb #a40fb0ac
-DATASETS = ('toy-pets', 'toy-streets', 'oxford-pets', 'cityscapes', 'folder')
-
-def load_dataset(name: str, # one of `DATASETS`
-                 root: str | Path | None = None, # data folder (required for oxford-pets, cityscapes, folder)
-                 split: str = 'train', # 'train' or 'test' (held-out evaluation split)
-                 size: int | tuple[int, int] | None = None, # resize samples to this
-                 n: int | None = None, # number of samples of a toy dataset (default 1000 train, 200 test)
-                 transform: Callable | None = None, # paired transform applied after resizing
-                 **kwargs, # passed on to the dataset class (e.g. `species=True`, `seed=1`, `download=True`)
-                ) -> SegmentationDataset:
-    "A segmentation dataset by name: the toy worlds need no `root`, the real ones do."
-    if name not in DATASETS: raise SynthsegError(f'unknown dataset {name!r}: choose one of {", ".join(DATASETS)}')
-    if split not in ('train', 'test', 'trainval', 'val'): raise SynthsegError(f"split must be 'train' or 'test', not {split!r}")
-    held_out = split in ('test', 'val')
-    if name in ('toy-pets', 'toy-streets'):
-        from synthseg import toy
-        cls = toy.ToyPets if name == 'toy-pets' else toy.ToyStreets
-        if size is not None: kwargs['size'] = size  # Toy Streets reads an int as the height of a 2:1 view
-        ds = cls(n=n or (200 if held_out else 1000), split='test' if held_out else 'train', **kwargs)
-        if transform is not None: ds.transform = transform
-        return ds
-    if root is None: raise SynthsegError(f'dataset {name!r} needs a data folder: pass root (--root DIR on the command line)')
-    if name == 'oxford-pets': return OxfordPets(root, 'test' if held_out else 'trainval', size=size, transform=transform, **kwargs)
-    if name == 'cityscapes': return CityscapesSeg(root, 'val' if held_out else 'train', size=size, transform=transform)
-    return GeneratedFolder(root, size=size, transform=transform, **kwargs)
+# %% ../nbs/01_data.ipynb #426ee2ec
+def upgrade_generated_folder(root: str | Path, # a generated-dataset folder
+                            ) -> Path:
+    "Convert a folder written before format 2 (one `reliability/` for all sources) to the current layout, in place."
+    root = Path(root).expanduser(); meta = root/'dataset.json'
+    if not meta.exists(): raise SynthsegError(f'{root} is not a generated dataset: expected {meta}')
+    info = json.loads(meta.read_text())
+    if info.get('format', 1) >= GENERATED_FORMAT: return root
+    records = read_manifest(root/'manifest.jsonl')
+    sources = list(records[0].get('mask_sources', ['mask'])) if records else ['mask']
+    owner = _legacy_reliability_owner(sources)
+    target = root/source_folder('reliability', owner, sources)
+    if (root/'reliability').exists() and target != root/'reliability':
+        if target.exists(): raise SynthsegError(f'{root} has both reliability/ and {target.name}/: not a folder this function knows how to convert')
+        os.replace(root/'reliability', target)
+    save_json_atomic({**info, 'format': GENERATED_FORMAT}, meta)
+    return root

@@ -4,9 +4,10 @@
 
 # %% ../nbs/08_generate.ipynb #e3841315
 from __future__ import annotations
-import json, math, time, warnings
+import contextlib, hashlib, json, math, time, warnings
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import torch
 from diffusers import StableDiffusionPipeline
@@ -17,9 +18,10 @@ from .segmentator import Segmentator, check_vae, load_segmentator, segment
 from .vae_features import decoder_hidden_states
 
 # %% auto #0
-__all__ = ['SCHEDULERS', 'MODEL_ALIASES', 'MASK_SOURCES', 'DEMO_PROMPTS', 'SD15_UNET_CONFIG', 'SD15_TEXT_CONFIG', 'tinysd_dir',
-           'load_pipeline', 'generate_with_masks', 'shipped_segmentator', 'generate_dataset', 'fidelity_prompts',
-           'score_with_oracle', 'demo', 'random_sd15_pipeline']
+__all__ = ['SCHEDULERS', 'MODEL_ALIASES', 'DEMO_PROMPTS', 'SD15_UNET_CONFIG', 'SD15_TEXT_CONFIG', 'tinysd_dir', 'load_pipeline',
+           'pipeline_id', 'GenerationRequest', 'SourceOutput', 'MaskSource', 'SegmentatorSource', 'as_mask_sources',
+           'GenerationOutput', 'generate_with_masks', 'shipped_segmentator', 'generate_dataset', 'fidelity_prompts',
+           'FidelityScore', 'score_with_oracle', 'demo', 'random_sd15_pipeline']
 
 # %% ../nbs/08_generate.ipynb #36595420
 SCHEDULERS = {'dpm++': 'DPMSolverMultistepScheduler', 'ddim': 'DDIMScheduler', 'euler': 'EulerDiscreteScheduler',
@@ -58,41 +60,151 @@ def load_pipeline(model: str | Path | None = None, # None or 'tinysd': TinySD; a
         if scheduler not in SCHEDULERS: raise SynthsegError(f'unknown scheduler {scheduler!r}: choose one of {", ".join(SCHEDULERS)}')
         pipe.scheduler = getattr(diffusers, SCHEDULERS[scheduler]).from_config(pipe.scheduler.config)
     pipe.set_progress_bar_config(disable=True)
-    pipe.synthseg_source = str(source)
     return pipe.to(device)
 
-# %% ../nbs/08_generate.ipynb #2e4a7a39
+def pipeline_id(pipe: StableDiffusionPipeline, # any pipeline
+               ) -> str:
+    "What a pipeline is: its hub id or folder as `from_pretrained` recorded it (`tinysd` for the shipped one), else a hash of its components."
+    if (src := pipe.name_or_path):
+        return 'tinysd' if Path(str(src)).expanduser().resolve() == tinysd_dir().resolve() else str(src)
+    h = hashlib.sha1()
+    for name, comp in sorted(pipe.components.items()):
+        if comp is None: continue
+        h.update(name.encode())
+        if (cfg := getattr(comp, 'config', None)) is not None:
+            h.update(json.dumps({k: v for k, v in dict(cfg).items() if not k.startswith('_')}, sort_keys=True, default=str).encode())
+        if isinstance(comp, torch.nn.Module):
+            params = list(comp.state_dict().values())
+            for p in params[::max(1, len(params) // 8)]: h.update(p.detach().flatten()[:1024].float().cpu().numpy().tobytes())
+    return f'pipeline {h.hexdigest()[:12]} (built in memory)'
+
+
+# %% ../nbs/08_generate.ipynb #07bc52ac
+@dataclass
+class GenerationRequest:
+    "What the mask sources of a run know about it: one entry per image, and the settings of the pipeline call."
+    prompts: list[str]
+    seeds: list[int]
+    steps: int # denoising steps
+    guidance_scale: float # classifier-free guidance (> 1: the UNet sees [unconditional, conditional] halves)
+    height: int # image size in pixels
+    width: int
+
+@dataclass
+class SourceOutput:
+    "What one mask source makes of one batch."
+    masks: torch.Tensor # `N×H×W` int64 labels, 255 = ignore
+    reliability: torch.Tensor | None = None # `N×H×W` confidence in [0, 1], if the source has one
+    extras: dict = field(default_factory=dict) # anything else it computed, for inspection (confidence maps, token groups)
+
+class MaskSource:
+    "A way to label generated images from the denoising pass and the decode that draw them: override `masks`, and `capture` to read the pipeline."
+    name: str = 'mask' # the key of its masks on disk and in outputs
+    classes: list[str] = ['background', 'object'] # the label space of its masks
+    palette: list[tuple[int, int, int]] = [(0, 0, 0), (128, 0, 0)]
+
+    def prepare(self, pipe: StableDiffusionPipeline) -> None:
+        "Check that the source can read `pipe` (raise a `SynthsegError` if not); called once before generating."
+
+    @contextlib.contextmanager
+    def capture(self, pipe: StableDiffusionPipeline, request: GenerationRequest) -> Iterator[Any]:
+        "Attach to `pipe` for one pipeline call (hooks, attention processors), restore it on exit; yield what it captures."
+        yield None
+
+    def masks(self, images: torch.Tensor, captured: Any, request: GenerationRequest) -> SourceOutput:
+        "Masks (and reliability) of the decoded `images` (`N×3×H×W` in [0, 1]), from what `capture` yielded."
+        raise NotImplementedError(f'{type(self).__name__} must define masks(images, captured, request)')
+
+    def settings(self) -> dict:
+        "What a dataset resumed with this source must share with it (another setting would make other masks)."
+        return {}
+
+    def __repr__(self): return f"{type(self).__name__}(name={self.name!r}, classes={self.classes})"
+
+# %% ../nbs/08_generate.ipynb #1e9361a6
+class SegmentatorSource(MaskSource):
+    "Masks from a segmentator reading the VAE decoder's hidden states during the pipeline's own decode."
+    name = 'segmentator'
+    def __init__(self,
+                 seg: Segmentator, # trained on the pipeline's VAE
+                 crf: bool | dict | None = None, # dense-CRF refinement, see `crf_options` (default: as the segmentator was saved)
+                ):
+        self.seg, self.crf = seg, crf
+        self.classes, self.palette = list(seg.classes), list(seg.palette)
+
+    def prepare(self, pipe):
+        check_vae(self.seg, pipe.vae)
+        self.seg.to(pipe.device)
+
+    @contextlib.contextmanager
+    def capture(self, pipe, request):
+        with decoder_hidden_states(pipe.vae, self.seg.names) as hs: yield hs
+
+    def masks(self, images, captured, request):
+        mask, conf = segment(self.seg, {k: captured[k] for k in self.seg.names}, tuple(images.shape[-2:]), images=images, crf=self.crf)
+        return SourceOutput(mask.cpu(), None, {'confidence': conf.cpu()})
+
+    def settings(self):
+        weights = hashlib.sha1(b''.join(v.detach().cpu().contiguous().numpy().tobytes() for _, v in sorted(self.seg.state_dict().items())))
+        return {'classes': self.classes, 'weights': weights.hexdigest()[:12], 'crf': self.crf, 'trained': self.seg.info.get('train')}
+
+def as_mask_sources(sources: MaskSource | Segmentator | Sequence[MaskSource | Segmentator], # one or several; a segmentator becomes a `SegmentatorSource`
+                   ) -> list[MaskSource]:
+    "A list of mask sources with distinct names."
+    if isinstance(sources, (MaskSource, Segmentator)): sources = [sources]
+    out = []
+    for s in sources:
+        if isinstance(s, Segmentator): s = SegmentatorSource(s)
+        if not isinstance(s, MaskSource): raise SynthsegError(f'{s!r} is not a mask source: pass a MaskSource or a Segmentator')
+        out.append(s)
+    if len({s.name for s in out}) < len(out): raise SynthsegError(f'two mask sources share a name: {[s.name for s in out]}; give each its own `name`')
+    return out
+
+# %% ../nbs/08_generate.ipynb #a9c15d15
+@dataclass
+class GenerationOutput:
+    "Images and their masks from one generation, keyed by mask source."
+    images: torch.Tensor # `N×3×H×W` in [0, 1]
+    masks: dict[str, torch.Tensor] # source name -> `N×H×W` labels
+    reliability: dict[str, torch.Tensor | None] # source name -> `N×H×W` in [0, 1], or None
+    prompts: list[str]
+    seeds: list[int]
+    captured: dict[str, Any] = field(default_factory=dict) # source name -> what it captured (hidden states, attention store)
+    extras: dict[str, dict] = field(default_factory=dict) # source name -> `SourceOutput.extras`
+
 @torch.no_grad()
 def generate_with_masks(pipe: StableDiffusionPipeline, # any Stable Diffusion pipeline
-                        seg: Segmentator | None, # a segmentator trained on `pipe.vae` (None: images only)
                         prompts: Sequence[str], # one prompt per image
                         seeds: Sequence[int], # one seed per image
+                        sources: MaskSource | Segmentator | Sequence[MaskSource | Segmentator] = (), # where masks come from (none: images only)
                         negative_prompt: str | None = None, # what to steer away from
                         guidance_scale: float = 5.0, # classifier-free guidance strength
                         steps: int = 20, # denoising steps
                         height: int | None = None, width: int | None = None, # default: the model's native size
-                        extra_names: Sequence[str] = (), # further hidden states to return (for other mask methods)
+                        prepared: bool = False, # the sources' `prepare` was already called for this pipeline
                         **pipe_kwargs, # passed on to the pipeline call
-                       ) -> dict:
-    "Images (`N×3×H×W` in [0, 1]), masks (`N×H×W`) and mask confidences, from one denoising run and one decode."
+                       ) -> GenerationOutput:
+    "Images and the masks of every source, from one denoising run and one decode."
     # 1. Check inputs
     if len(prompts) != len(seeds): raise SynthsegError(f'{len(prompts)} prompts but {len(seeds)} seeds: give one seed per image')
-    if seg is not None and hasattr(seg, 'saved_config'): check_vae(seg.saved_config, pipe.vae)
+    sources = as_mask_sources(sources)
+    if not prepared:
+        for s in sources: s.prepare(pipe)
+    height = height or pipe.unet.config.sample_size * pipe.vae_scale_factor
+    width = width or pipe.unet.config.sample_size * pipe.vae_scale_factor
+    request = GenerationRequest(list(prompts), [int(s) for s in seeds], steps, guidance_scale, height, width)
     # 2. One generator per sample: sample i's noise depends on seeds[i] only
     generators = [torch.Generator('cpu').manual_seed(int(s)) for s in seeds]
-    # 3. Denoise and decode, reading the decoder while the pipeline decodes
-    names = list(dict.fromkeys([*(seg.names if seg is not None else []), *extra_names]))
-    with decoder_hidden_states(pipe.vae, names) as hs:
+    # 3. Denoise and decode inside every source's capture, then let each source label the images
+    with contextlib.ExitStack() as stack:
+        captured = {s.name: stack.enter_context(s.capture(pipe, request)) for s in sources}
         out = pipe(prompt=list(prompts), negative_prompt=[negative_prompt] * len(prompts) if negative_prompt else None,
                    num_inference_steps=steps, guidance_scale=guidance_scale, height=height, width=width,
                    generator=generators, output_type='pt', **pipe_kwargs)
     images = out.images.float().cpu()
-    res = {'images': images, 'hidden_states': dict(hs)}
-    # 4. The masks, from the same pass
-    if seg is not None:
-        mask, conf = segment(seg, {k: hs[k] for k in seg.names}, tuple(images.shape[-2:]), images=images)
-        res.update(masks=mask.cpu(), confidence=conf.cpu())
-    return res
+    results = {s.name: s.masks(images, captured[s.name], request) for s in sources}
+    return GenerationOutput(images, {k: r.masks for k, r in results.items()}, {k: r.reliability for k, r in results.items()},
+                            request.prompts, request.seeds, captured, {k: r.extras for k, r in results.items()})
 
 # %% ../nbs/08_generate.ipynb #456f22a9
 def shipped_segmentator(name: str = 'toy-pets-tiny-vae') -> Path:
@@ -101,26 +213,9 @@ def shipped_segmentator(name: str = 'toy-pets-tiny-vae') -> Path:
     if not p.exists(): raise SynthsegError(f'no shipped segmentator {name!r} in {p.parent}')
     return p
 
-# %% ../nbs/08_generate.ipynb #b73ae240
-MASK_SOURCES = ('segmentator', 'attention', 'both')
-
-def _attention_labels(seg, classes: dict, masks: str) -> tuple[list[str], list, list[int]]:
-    "Class names, palette and the label of each attention class in the dataset's label space."
-    from synthseg.data import voc_palette
-    if masks == 'attention':
-        names = ['background', *classes]
-        return names, voc_palette(len(names)), list(range(1, len(names)))
-    fg = [c for c in seg.classes if c != 'background']
-    labels = []
-    for c in classes:
-        if c in seg.classes: labels.append(seg.classes.index(c))
-        elif len(fg) == 1: labels.append(seg.classes.index(fg[0]))  # e.g. cat and dog are both 'pet'
-        else: raise SynthsegError(f'attention class {c!r} is not one of the segmentator classes {seg.classes}: '
-                                  'with --masks both, name segmentator classes in --classes')
-    return list(seg.classes), list(seg.palette), labels
-
+# %% ../nbs/08_generate.ipynb #201137e3
 def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipeline
-                     seg: Segmentator | None, # its segmentator (None for attention masks only)
+                     sources: MaskSource | Segmentator | Sequence[MaskSource | Segmentator], # where masks come from; the first one's go to `masks/`
                      prompts: Sequence[str] | Callable[[int], str], # prompts used round-robin, or a function of the sample index
                      num: int, # samples in the dataset
                      out: str | Path, # the dataset folder
@@ -129,25 +224,25 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
                      steps: int = 20, guidance_scale: float = 5.0,
                      negative_prompt: str | None = None,
                      height: int | None = None, width: int | None = None,
-                     masks: str = 'segmentator', # 'segmentator', 'attention' (cross-attention, chapter 09) or 'both'
-                     classes: dict[str, Sequence[str]] | None = None, # attention classes: name -> words naming it in prompts
-                     attention: dict | None = None, # options of `attention_mask` (threshold, band, crf, ...), `resolutions` and `self_attention_res`
                      progress: bool = True,
                     ) -> dict:
-    "Generate `num` (image, mask) pairs into `out`, skipping samples already there; returns a summary."
+    "Generate `num` samples (an image and the masks of every source) into `out`, skipping samples already there; returns a summary."
     from tqdm.auto import tqdm
-    if masks not in MASK_SOURCES: raise SynthsegError(f'masks must be one of {MASK_SOURCES}, not {masks!r}')
-    if masks != 'attention' and seg is None: raise SynthsegError(f'masks={masks!r} needs a segmentator')
-    if masks != 'segmentator' and not classes: raise SynthsegError('attention masks need the class words to segment (--classes)')
-    prompt_of = prompts if callable(prompts) else (lambda i: prompts[i % len(prompts)])
+    sources = as_mask_sources(sources)
+    if not sources: raise SynthsegError('no mask source: pass a segmentator, an AttentionSource (chapter 09) or another MaskSource')
     if not callable(prompts) and not prompts: raise SynthsegError('no prompts given')
-    names, palette, att_labels = (seg.classes, seg.palette, []) if masks == 'segmentator' else _attention_labels(seg, classes, masks)
-    opts = dict(attention or {}); self_res, res_set = opts.pop('self_attention_res', None), opts.pop('resolutions', None)
-    model = getattr(pipe, 'synthseg_source', type(pipe.unet).__name__)
-    settings = {'model': str(model), 'seed': seed, 'steps': steps, 'guidance_scale': guidance_scale, 'negative_prompt': negative_prompt,
-                'height': height, 'width': width, 'masks': masks, 'classes': {k: list(v) for k, v in (classes or {}).items()},
-                'attention': attention or {}, 'segmentator': getattr(seg, 'saved_config', {}).get('info', {}).get('train') if seg else None}
-    writer = GeneratedDatasetWriter(out, names, palette, info={'generator': settings})
+    prompt_of = prompts if callable(prompts) else (lambda i: prompts[i % len(prompts)])
+    first = sources[0]
+    for s in sources[1:]:
+        if (s.classes, [tuple(c) for c in s.palette]) != (first.classes, [tuple(c) for c in first.palette]):
+            raise SynthsegError(f'the mask sources label different classes ({first.name}: {first.classes}, {s.name}: {s.classes}): '
+                                'one folder holds one label space; map them onto one (e.g. AttentionSource(..., target=seg.classes))')
+    for s in sources: s.prepare(pipe)
+    model = pipeline_id(pipe)
+    settings = {'model': model, 'seed': seed, 'steps': steps, 'guidance_scale': guidance_scale, 'negative_prompt': negative_prompt,
+                'height': height, 'width': width, 'sources': {s.name: s.settings() for s in sources}}
+    settings = json.loads(json.dumps(settings))  # as dataset.json will hold it (tuples become lists)
+    writer = GeneratedDatasetWriter(out, first.classes, first.palette, info={'generator': settings})
     old = json.loads((writer.root/'dataset.json').read_text())['info'].get('generator', settings)
     clash = {k: (old.get(k), v) for k, v in settings.items() if old.get(k) != v}
     if clash: raise SynthsegError(f'{out} holds samples generated with other settings {clash} (folder, now): use another --out folder')
@@ -157,25 +252,12 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
     for b in range(0, len(todo), batch_size):
         idx = todo[b:b + batch_size]
         ps, ss = [prompt_of(i) for i in idx], [sample_seed(seed, i) for i in idx]
-        kw = dict(negative_prompt=negative_prompt, guidance_scale=guidance_scale, steps=steps, height=height, width=width)
-        if masks == 'segmentator': res = generate_with_masks(pipe, seg, ps, ss, **kw)
-        else:
-            from synthseg.attention import attention_mask, generate_with_attention
-            res = generate_with_attention(pipe, seg if masks == 'both' else None, ps, ss, classes, resolutions=res_set, self_attention_res=self_res, **kw)
-            store, groups = res['attention'], res['groups']
-            aff = store.mean_affinity()
-            res['attention_masks'], res['reliability'] = [], []
-            maps, labels = store.maps(), [att_labels[list(classes).index(g)] for g in groups]
-            for k in range(len(idx)):
-                present = [g in store.token_groups[k] for g in groups]
-                mk, rel = attention_mask(maps[k], labels, tuple(res['images'].shape[-2:]),
-                                         affinity=aff[k] if aff is not None else None, present=present, image=res['images'][k], **opts)
-                res['attention_masks'].append(mk); res['reliability'].append(rel)
+        res = generate_with_masks(pipe, ps, ss, sources, negative_prompt=negative_prompt, guidance_scale=guidance_scale, steps=steps,
+                                  height=height, width=width, prepared=True)
         for k, i in enumerate(idx):
-            ms = {} if masks == 'attention' else {'segmentator': res['masks'][k]}
-            if masks != 'segmentator': ms['attention'] = res['attention_masks'][k]
-            writer.write(i, res['images'][k], ms, {'prompt': ps[k], 'seed': ss[k], 'model': str(model), 'mask_source': masks, 'classes': names},
-                         reliability=res['reliability'][k] if masks != 'segmentator' else None)
+            writer.write(i, res.images[k], {s.name: res.masks[s.name][k] for s in sources},
+                         {'prompt': ps[k], 'seed': ss[k], 'model': model, 'classes': first.classes},
+                         reliability={s.name: res.reliability[s.name][k] for s in sources if res.reliability[s.name] is not None})
         bar.update(len(idx))
     bar.close()
     return {'out': str(out), 'num': num, 'generated': len(todo), 'skipped': num - len(todo), 'seconds': round(time.perf_counter() - t0, 1)}
@@ -195,6 +277,22 @@ def fidelity_prompts(n: int, # prompts
         out.append((f"a photo of {'an' if cw[0] in 'aeiou' else 'a'} {cw} {sw}{contexts[rng.integers(len(contexts))]}", sp, col))
     return out
 
+@dataclass
+class FidelityScore:
+    "The toy oracle's verdict on `n` generations: prompt fidelity, and how well the segmentator's masks agree with its own."
+    species: float # share of images whose species the oracle sees as prompted
+    colour: float # ... whose fur colour
+    fidelity: float # ... both
+    seg_vs_oracle_miou: float # mIoU of the segmentator's masks against the oracle's
+    n: int # images scored
+    examples: GenerationOutput # the first batch, to look at
+    verdicts: Any # the oracle's prediction on it (`OraclePrediction`)
+    asked: list[tuple[str, str, str]] # the first batch's (prompt, species, colour)
+
+    def figures(self) -> dict:
+        "The numbers alone."
+        return {k: getattr(self, k) for k in ('species', 'colour', 'fidelity', 'seg_vs_oracle_miou', 'n')}
+
 @torch.no_grad()
 def score_with_oracle(pipe: StableDiffusionPipeline, # TinySD
                       seg: Segmentator, # its segmentator
@@ -203,22 +301,22 @@ def score_with_oracle(pipe: StableDiffusionPipeline, # TinySD
                       seed: int = 0,
                       batch_size: int = 16,
                       steps: int = 20, guidance_scale: float = 5.0,
-                     ) -> dict:
+                     ) -> FidelityScore:
     "Prompt fidelity (species, colour, both) and the segmentator's mIoU against the oracle on `n` generations."
     from synthseg.metrics import SegmentationMetric
     triples = fidelity_prompts(n, seed)
     met = SegmentationMetric(['background', 'pet'])
     sp_ok = col_ok = both = 0
-    keep = None
+    keep, source = None, SegmentatorSource(seg)
     for b in range(0, n, batch_size):
         chunk = triples[b:b + batch_size]
-        res = generate_with_masks(pipe, seg, [t[0] for t in chunk], [sample_seed(seed, b + k) for k in range(len(chunk))], steps=steps, guidance_scale=guidance_scale)
-        o = oracle.predict(res['images'])
-        met.update(res['masks'], o['mask'])
-        for (p, sp, col), osp, ocol in zip(chunk, o['species'], o['colour']):
+        res = generate_with_masks(pipe, [t[0] for t in chunk], [sample_seed(seed, b + k) for k in range(len(chunk))], source, steps=steps, guidance_scale=guidance_scale)
+        o = oracle.predict(res.images)
+        met.update(res.masks['segmentator'], o.mask)
+        for (p, sp, col), osp, ocol in zip(chunk, o.species, o.colour):
             sp_ok += osp == sp; col_ok += ocol == col; both += (osp == sp and ocol == col)
         if keep is None: keep = (chunk, res, o)
-    return {'species': sp_ok / n, 'colour': col_ok / n, 'fidelity': both / n, 'seg_vs_oracle_miou': met.compute()['miou'], 'n': n, 'examples': keep}
+    return FidelityScore(sp_ok / n, col_ok / n, both / n, met.compute()['miou'], n, keep[1], keep[2], keep[0])
 
 # %% ../nbs/08_generate.ipynb #6d4a3dbf
 DEMO_PROMPTS = ['a photo of a ginger cat on the grass', 'a black puppy sitting on a carpet', 'a white kitten on a sofa',
@@ -265,6 +363,5 @@ def random_sd15_pipeline(seed: int = 0, # seeds the random weights
                                    unet=UNet2DConditionModel(**SD15_UNET_CONFIG), scheduler=PNDMScheduler(**SD_SCHEDULE, skip_prk_steps=True),
                                    safety_checker=None, feature_extractor=None, requires_safety_checker=False)
     pipe.set_progress_bar_config(disable=True)
-    pipe.synthseg_source = 'random SD 1.5 architecture'
     for m in (pipe.unet, pipe.text_encoder, pipe.vae): m.eval().requires_grad_(False)
     return pipe

@@ -14,10 +14,10 @@ import torch.nn.functional as F
 from .core import IGNORE_INDEX, SynthsegError, sample_seed, seed_everything
 from .data import SegmentationDataset
 from .metrics import SegmentationMetric
-from .segmentator import _conv_bn, sample_with_reliability
+from .segmentator import sample_with_reliability
 
 # %% auto #0
-__all__ = ['reliability_cross_entropy', 'CoTraining', 'train_segmentation', 'evaluate_network', 'small_unet']
+__all__ = ['reliability_cross_entropy', 'CoTraining', 'train_segmentation', 'evaluate_network']
 
 # %% ../nbs/11_robust.ipynb #748c70e4
 def reliability_cross_entropy(logits: torch.Tensor, # `N×C×H×W`
@@ -124,23 +124,3 @@ def evaluate_network(model: nn.Module, # from `train_segmentation`: images -> pr
         pairs = [ds[i] for i in range(b, min(len(ds), b + batch_size))]
         met.update(model(torch.stack([p[0] for p in pairs])).argmax(1), torch.stack([p[1] for p in pairs]))
     return met.compute()
-
-# %% ../nbs/11_robust.ipynb #f7f21490
-def small_unet(num_classes: int = 2, width: int = 24) -> nn.Module:
-    "A compact U-Net (4 levels) used as the downstream network in the toy experiments."
-    class UNet(nn.Module):
-        def __init__(self):
-            super().__init__()
-            w = width
-            self.e = nn.ModuleList([nn.Sequential(_conv_bn(3, w), _conv_bn(w, w)), _conv_bn(w, 2 * w, 2), _conv_bn(2 * w, 4 * w, 2), _conv_bn(4 * w, 4 * w, 2)])
-            self.d = nn.ModuleList([_conv_bn(8 * w, 4 * w), _conv_bn(6 * w, 2 * w), _conv_bn(3 * w, w)])
-            self.head = nn.Conv2d(w, num_classes, 1)
-        def forward(self, x):
-            skips = []
-            for k, e in enumerate(self.e):
-                x = e(x)
-                if k < 3: skips.append(x)
-            for d, s in zip(self.d, reversed(skips)):
-                x = d(torch.cat([F.interpolate(x, size=s.shape[2:], mode='bilinear', align_corners=False), s], 1))
-            return self.head(x)
-    return UNet()

@@ -5,6 +5,7 @@
 # %% ../nbs/06_segmentator.ipynb #7e6c3220
 from __future__ import annotations
 import importlib.util, json, math, time, warnings
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -17,15 +18,17 @@ from safetensors.torch import load_file
 
 from .core import (IGNORE_INDEX, SynthsegError, load_checkpoint, load_optimizer_state, optimizer_state,
                            sample_seed, save_checkpoint, save_json_atomic, save_safetensors_atomic, seed_everything)
-from .data import SegmentationDataset
+from .blocks import dense_crf, unet_decoder, unet_encoder, unet_forward
+from .data import PairedTransform, SegmentationDataset, to_hw, voc_palette
 from .metrics import SegmentationMetric
 from .vae_features import decoder_hidden_states, hidden_state_modules, load_vae
 
 # %% auto #0
-__all__ = ['encode', 'decode_with_hidden_states', 'extract_hidden_states', 'Segmentator', 'vae_signature', 'check_vae',
-           'save_segmentator', 'load_segmentator', 'default_augment', 'sample_with_reliability', 'FeatureCache',
-           'paste_objects', 'paste_view', 'predict_logits', 'evaluate_cache', 'train_segmentator', 'dense_crf',
-           'crf_options', 'segment', 'evaluate_segmentator', 'default_hidden_states', 'fit_segmentator']
+__all__ = ['SEGMENTATOR_RECIPES', 'encode', 'decode_with_hidden_states', 'extract_hidden_states', 'Segmentator', 'vae_signature',
+           'check_vae', 'save_segmentator', 'load_segmentator', 'default_augment', 'sample_with_reliability',
+           'FeatureCache', 'paste_objects', 'paste_view', 'predict_logits', 'evaluate_cache', 'train_segmentator',
+           'crf_options', 'segment', 'evaluate_segmentator', 'default_hidden_states', 'SegmentatorRecipe',
+           'segmentator_recipe', 'fit_segmentator']
 
 # %% ../nbs/06_segmentator.ipynb #8c24f18e
 def encode(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
@@ -56,31 +59,42 @@ def extract_hidden_states(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
     return {n: hs[n] for n in (names or hs)}
 
 # %% ../nbs/06_segmentator.ipynb #75051f69
-def _conv_bn(i: int, o: int, stride: int = 1) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(i, o, 3, stride=stride, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True))
-
 class Segmentator(nn.Module):
     "Per-pixel class logits from VAE decoder hidden states of several scales."
     def __init__(self,
                  in_channels: dict[str, int], # channels of each hidden state it reads, by name
-                 num_classes: int, # classes to predict
+                 classes: Sequence[str] | int, # class names in label order (an int: that many unnamed classes)
+                 palette: Sequence[Sequence[int]] | None = None, # one RGB colour per class (default: PASCAL VOC's colours)
                  dim: int = 32, # channels each hidden state is projected to
                  width: int = 64, # channels of the fusion U-Net
                  fuse_max_side: int = 64, # fusion resolution: at most this many pixels on the long side
                  coords: bool = True, # add x/y coordinate channels
                  dropout: float = 0.1, # channel dropout on the fused features during training
+                 crf: dict | None = None, # options of `dense_crf` its masks are refined with by default (None: no refinement)
+                 vae_signature: dict | None = None, # `vae_signature` of the VAE it reads (None: not checked)
+                 info: dict | None = None, # how it was made (dataset, recipe, steps, times)
                 ):
         super().__init__()
+        self.classes = [f'class {i}' for i in range(classes)] if isinstance(classes, int) else list(classes)
+        self.palette = [tuple(int(v) for v in c) for c in (palette if palette is not None else voc_palette(len(self.classes)))]
+        if len(self.palette) != len(self.classes): raise SynthsegError(f'{len(self.classes)} classes but {len(self.palette)} palette colours')
+        self.crf, self.vae_signature, self.info = (None if crf is None else dict(crf)), vae_signature, dict(info or {})
+        num_classes = len(self.classes)
         self.config = dict(in_channels=dict(in_channels), num_classes=num_classes, dim=dim, width=width,
                            fuse_max_side=fuse_max_side, coords=coords, dropout=dropout)
         self.names = list(in_channels)
         self.proj = nn.ModuleDict({n: nn.Conv2d(c, dim, 1) for n, c in in_channels.items()})
         c = dim * len(in_channels) + (2 if coords else 0)
         self.drop = nn.Dropout2d(dropout)
-        self.enc = nn.ModuleList([_conv_bn(c, width), _conv_bn(width, width, 2), _conv_bn(width, width, 2), _conv_bn(width, width, 2)])
+        self.enc = unet_encoder(c, (width,) * 4, double_first=False)
         self.context = nn.Linear(width, width)
-        self.dec = nn.ModuleList([_conv_bn(2 * width, width) for _ in range(3)])
+        self.dec = unet_decoder((width,) * 4)
         self.head = nn.Conv2d(width, num_classes, 1)
+
+    def metadata(self) -> dict:
+        "Everything `config.json` records: the architecture, the classes and palette, the VAE signature, the refinement, the provenance."
+        return {**self.config, 'classes': self.classes, 'palette': [list(c) for c in self.palette], 'vae': self.vae_signature,
+                'crf': self.crf, 'info': self.info}
 
     def fuse_size(self, size: tuple[int, int]) -> tuple[int, int]:
         "The fusion resolution for an image of `size` (H, W)."
@@ -99,14 +113,7 @@ class Segmentator(nn.Module):
             b = z[0].shape[0]
             yy, xx = torch.meshgrid(torch.linspace(-1, 1, fs[0], device=z[0].device), torch.linspace(-1, 1, fs[1], device=z[0].device), indexing='ij')
             z.append(torch.stack([yy, xx])[None].expand(b, -1, -1, -1))
-        x = self.drop(torch.cat(z, 1))
-        skips = []
-        for k, block in enumerate(self.enc):
-            x = block(x)
-            if k < 3: skips.append(x)
-        x = x + self.context(x.mean((2, 3)))[:, :, None, None]
-        for block, skip in zip(self.dec, reversed(skips)):
-            x = block(torch.cat([F.interpolate(x, size=skip.shape[2:], mode='bilinear', align_corners=False), skip], 1))
+        x, _ = unet_forward(self.enc, self.dec, self.drop(torch.cat(z, 1)), bottleneck=lambda d: d + self.context(d.mean((2, 3)))[:, :, None, None])
         return F.interpolate(self.head(x), size=tuple(size), mode='bilinear', align_corners=False)
 
 # %% ../nbs/06_segmentator.ipynb #abdb214f
@@ -121,35 +128,33 @@ def vae_signature(vae: AutoencoderKL | AutoencoderTiny, # the VAE whose decoder 
     params = [v for k, v in sorted(vae.decoder.state_dict().items()) if v.ndim > 1]
     picks = [params[round(i)] for i in np.linspace(0, len(params) - 1, 8)]
     stats = [round(float(x), 6) for v in picks for x in (v.float().mean(), v.float().std())]
-    return {'class': type(vae).__name__, 'source': getattr(vae, 'synthseg_source', None),
+    return {'class': type(vae).__name__, 'source': vae.config.get('_name_or_path') or None,
             'channels': channels, 'fingerprint': stats}
 
-def check_vae(config: dict, # a segmentator's saved config
+def check_vae(seg: Segmentator, # a segmentator (one without a VAE signature is not checked)
               vae: AutoencoderKL | AutoencoderTiny, # the VAE it is about to read
              ) -> None:
     "Raise a `SynthsegError` naming the right VAE if `vae` is not the one the segmentator was trained on."
-    want, have = config['vae'], vae_signature(vae)
+    if seg.vae_signature is None: return
+    want, have = seg.vae_signature, vae_signature(vae)
     hint = f"it was trained on {want['class']} from {want.get('source') or 'an unnamed source'}: pass that VAE (--vae {want.get('source') or 'SOURCE'})"
     if want['class'] != have['class']:
         raise SynthsegError(f"this segmentator reads an {want['class']} but the VAE given is an {have['class']}; {hint}")
-    bad = {n: (c, have['channels'].get(n)) for n, c in want['channels'].items() if n in config['in_channels'] and have['channels'].get(n) != c}
+    bad = {n: (c, have['channels'].get(n)) for n, c in want['channels'].items() if n in seg.names and have['channels'].get(n) != c}
     if bad: raise SynthsegError(f'hidden-state channels differ (wanted, given): {bad}; {hint}')
     if not np.allclose(want['fingerprint'], have['fingerprint'], rtol=2e-2, atol=1e-4):
         raise SynthsegError(f"the VAE given has the right shape but other weights (its decoder's weight statistics differ); {hint}")
 
-def save_segmentator(seg: Segmentator, # the trained segmentator
+def save_segmentator(seg: Segmentator, # the trained segmentator, with its VAE signature
                      folder: str | Path, # where to write `segmentator.safetensors` and `config.json`
-                     vae: AutoencoderKL | AutoencoderTiny, # the VAE it was trained on
-                     classes: Sequence[str], # class names
-                     palette: Sequence[Sequence[int]], # class colours
-                     info: dict | None = None, # training details to keep (dataset, steps, metrics...)
-                     crf: dict | None = None, # options of `dense_crf` its masks are refined with by default (None: no refinement)
                     ) -> Path:
-    "Save as safetensors plus a JSON config with the class names, the VAE signature and the default mask refinement."
+    "Save as safetensors plus a JSON config of its metadata: classes, palette, VAE signature, refinement, provenance."
+    if seg.vae_signature is None:
+        raise SynthsegError('this segmentator does not know its VAE: build it with vae_signature=vae_signature(vae), '
+                            'so that it can refuse another VAE later')
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     save_safetensors_atomic(seg.state_dict(), folder/'segmentator.safetensors')
-    save_json_atomic({**seg.config, 'classes': list(classes), 'palette': [list(map(int, c)) for c in palette],
-                      'vae': vae_signature(vae), 'crf': crf, 'info': info or {}}, folder/'config.json')
+    save_json_atomic(seg.metadata(), folder/'config.json')
     return folder
 
 def load_segmentator(folder: str | Path, # a folder written by `save_segmentator`
@@ -162,12 +167,13 @@ def load_segmentator(folder: str | Path, # a folder written by `save_segmentator
         raise SynthsegError(f'{folder} is not a segmentator: expected config.json and segmentator.safetensors there '
                             '(made by `synthseg train-segmentator`)')
     cfg = json.loads((folder/'config.json').read_text())
-    if vae is not None: check_vae(cfg, vae)
-    keys = ('in_channels', 'num_classes', 'dim', 'width', 'fuse_max_side', 'coords', 'dropout')
-    seg = Segmentator(**{k: cfg[k] for k in keys})
-    seg.load_state_dict(load_file(str(folder/'segmentator.safetensors')))
-    seg.classes, seg.palette, seg.saved_config = cfg['classes'], [tuple(c) for c in cfg['palette']], cfg
-    seg.crf = cfg.get('crf')  # saved before the CRF existed: None, no refinement
+    keys = ('in_channels', 'classes', 'palette', 'dim', 'width', 'fuse_max_side', 'coords', 'dropout', 'info')
+    seg = Segmentator(**{k: cfg[k] for k in keys if k in cfg}, crf=cfg.get('crf'), vae_signature=cfg['vae'])  # no 'crf': saved before the CRF, no refinement
+    if vae is not None: check_vae(seg, vae)
+    try: state = load_file(str(folder/'segmentator.safetensors'))
+    except Exception as e:  # safetensors raises its own error types for a truncated or corrupt file
+        raise SynthsegError(f'{folder}/segmentator.safetensors is damaged ({e}): copy it again, or retrain with `synthseg train-segmentator`') from e
+    seg.load_state_dict(state)
     return seg.to(device).eval()
 
 # %% ../nbs/06_segmentator.ipynb #52be5795
@@ -177,8 +183,7 @@ def default_augment(size: int | tuple[int, int], # output size of each view
                    ):
     "Crops at several scales, flips, colour and hue jitter, occasional greyscale; the mask follows the geometry."
     from torchvision.transforms import v2
-    from synthseg.data import PairedTransform, _hw
-    tf = [v2.RandomResizedCrop(_hw(size), scale=(0.25, 1.0), antialias=True) if crop else v2.Resize(_hw(size), antialias=True),
+    tf = [v2.RandomResizedCrop(to_hw(size), scale=(0.25, 1.0), antialias=True) if crop else v2.Resize(to_hw(size), antialias=True),
           v2.RandomHorizontalFlip()]
     if strength > 0: tf += [v2.RandomApply([v2.ColorJitter(0.4 * strength, 0.4 * strength, 0.4 * strength, 0.5 * strength)], p=0.9),
                             v2.RandomGrayscale(0.2 * strength)]
@@ -215,6 +220,7 @@ class FeatureCache:
                 ):
         from tqdm.auto import tqdm
         self.names = list(names) if names is not None else None
+        self.vae_signature = vae_signature(vae)
         items = [(v, i) for v in range(views) for i in range(len(ds))]
         self.feats: list[dict[str, torch.Tensor]] = []; self.masks: list[torch.Tensor] = []; self.reliability: list[torch.Tensor] = []
         for b in tqdm(range(0, len(items), batch_size), desc='hidden states', disable=not progress):
@@ -312,7 +318,7 @@ def evaluate_cache(seg: Segmentator, cache: FeatureCache, classes: Sequence[str]
     return met.compute()
 
 def train_segmentator(cache: FeatureCache, # hidden states of the training views
-                      num_classes: int, # classes to predict
+                      classes: Sequence[str] | int, # class names to predict (an int: that many unnamed classes)
                       out: str | Path | None = None, # checkpoint folder (None: no checkpoints)
                       steps: int = 1000, # optimisation steps
                       batch_size: int = 8, # views per step
@@ -321,7 +327,7 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
                       seed: int = 0, # seeds the weights and every batch
                       val: FeatureCache | None = None, # validation views for the history
                       eval_every: int = 100, # steps between validation mIoUs
-                      classes: Sequence[str] | None = None, # class names for the history's metric
+                      palette: Sequence[Sequence[int]] | None = None, # class colours (default: PASCAL VOC's)
                       loss_fn: Callable | None = None, # `loss_fn(logits, mask, reliability)`; default cross-entropy ignoring 255
                       checkpoint_every: int = 200, # steps between checkpoints
                       ema: float | None = 0.99, # keep an exponential moving average of the weights (the one returned)
@@ -332,7 +338,7 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
     from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
     from tqdm.auto import tqdm
     torch.manual_seed(seed)
-    seg = Segmentator(cache.channels, num_classes, **seg_kwargs)
+    seg = Segmentator(cache.channels, classes, palette, vae_signature=cache.vae_signature, **seg_kwargs)
     opt = torch.optim.AdamW(seg.parameters(), lr=lr, weight_decay=weight_decay)
     avg = AveragedModel(seg, multi_avg_fn=get_ema_multi_avg_fn(ema), use_buffers=True) if ema else None
     final = lambda: avg.module if avg is not None else seg
@@ -344,7 +350,6 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
         if avg is not None: avg.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith('ema.')})
         load_optimizer_state(opt, tensors, meta['optimizer']); start, history = meta['step'], meta['history']
         t_offset = history[-1]['seconds'] if history else 0.0
-    classes = list(classes) if classes is not None else [str(c) for c in range(num_classes)]
     t0 = time.perf_counter() - t_offset
     seg.train()
     for step in tqdm(range(start, steps), initial=start, total=steps, desc='segmentator', disable=not progress):
@@ -359,7 +364,7 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
         rec = {'step': step + 1, 'seconds': round(time.perf_counter() - t0, 2), 'loss': round(loss.item(), 4)}
         if val is not None and ((step + 1) % eval_every == 0 or step + 1 == steps):
             t_eval = time.perf_counter()
-            rec['val_miou'] = round(evaluate_cache(final(), val, classes)['miou'], 4)
+            rec['val_miou'] = round(evaluate_cache(final(), val, seg.classes)['miou'], 4)
             t0 += time.perf_counter() - t_eval  # validation is for the record: it does not count as training time
         history.append(rec)
         if out is not None and ((step + 1) % checkpoint_every == 0 or step + 1 == steps):
@@ -370,32 +375,11 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
     return final().eval(), history
 
 # %% ../nbs/06_segmentator.ipynb #3d7ee14f
-def dense_crf(image: torch.Tensor, # float `3×H×W` in [0, 1]
-              probs: torch.Tensor, # class probabilities `C×H×W` (background first), summing to 1 per pixel
-              iters: int = 5, # mean-field iterations
-              sxy: float = 40, srgb: float = 13, compat: float = 8, # bilateral kernel: spatial and colour widths, weight
-             ) -> torch.Tensor:
-    "Refine class probabilities with a fully connected CRF (pydensecrf2)."
-    try:
-        import pydensecrf.densecrf as dcrf
-        from pydensecrf.utils import unary_from_softmax
-    except ImportError as e:
-        raise SynthsegError('dense CRF needs the pydensecrf2 package: pip install "synthseg[crf]"') from e
-    if probs.shape[-2:] != image.shape[-2:]: raise SynthsegError(f'probabilities {tuple(probs.shape)} and image {tuple(image.shape)} differ in size')
-    c, h, w = probs.shape
-    d = dcrf.DenseCRF2D(w, h, c)
-    d.setUnaryEnergy(np.ascontiguousarray(unary_from_softmax(probs.float().clamp(1e-5, 1).cpu().numpy().astype(np.float32))))
-    d.addPairwiseGaussian(sxy=3, compat=3)
-    rgb = np.ascontiguousarray((image.float().cpu().permute(1, 2, 0).clamp(0, 1) * 255).round().byte().numpy())
-    d.addPairwiseBilateral(sxy=sxy, srgb=srgb, rgbim=rgb, compat=compat)
-    return torch.from_numpy(np.array(d.inference(iters), dtype=np.float32).reshape(c, h, w))
-
-# %% ../nbs/06_segmentator.ipynb #f12b81f0
 def crf_options(seg: Segmentator, # a segmentator (loaded ones carry their saved `crf` setting)
-                crf: bool | dict | None = None, # None: the saved setting; False: off; True: the saved options or `dense_crf`'s defaults; a dict: these options
+                crf: bool | dict | None = None, # None: its own setting; False: off; True: its options or `dense_crf`'s defaults; a dict: these options
                ) -> dict | None:
     "The `dense_crf` options to refine `seg`'s masks with, or None for no refinement."
-    saved = getattr(seg, 'crf', None)
+    saved = seg.crf
     if crf is None:
         if saved is not None and importlib.util.find_spec('pydensecrf') is None:
             warnings.warn('this segmentator refines its masks with a dense CRF, but pydensecrf2 is not installed: '
@@ -405,6 +389,7 @@ def crf_options(seg: Segmentator, # a segmentator (loaded ones carry their saved
     if crf is False: return None
     return dict(saved or {}) if crf is True else dict(crf)
 
+# %% ../nbs/06_segmentator.ipynb #f12b81f0
 @torch.no_grad()
 def segment(seg: Segmentator, # a trained segmentator
             hidden_states: dict[str, torch.Tensor], # hidden states of a decode (from `decode_with_hidden_states`)
@@ -433,8 +418,10 @@ def evaluate_segmentator(seg: Segmentator, # a trained segmentator
                         ) -> tuple[dict, list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]]:
     "mIoU and per-class IoU on `ds`, and the first `keep` (image, truth, prediction) triples."
     from tqdm.auto import tqdm
-    if hasattr(seg, 'saved_config'): check_vae(seg.saved_config, vae)
-    met, shown = SegmentationMetric(getattr(seg, 'classes', None) or ds.classes), []
+    check_vae(seg, vae)
+    if ds.num_classes != len(seg.classes):
+        raise SynthsegError(f'the segmentator predicts {len(seg.classes)} classes {seg.classes}, the dataset has {ds.num_classes} {ds.classes}')
+    met, shown = SegmentationMetric(seg.classes), []
     i = 0
     bar = tqdm(total=len(ds), desc='evaluate', disable=not progress)
     while i < len(ds):
@@ -459,43 +446,86 @@ def default_hidden_states(vae: AutoencoderKL | AutoencoderTiny, # the VAE
     with torch.no_grad(): hs = extract_hidden_states(vae, torch.zeros(1, 3, side, side))
     return [n for n, v in hs.items() if max(v.shape[-2:]) <= 2 * fuse_max_side]
 
+# %% ../nbs/06_segmentator.ipynb #aa8bcd9d
+@dataclass(frozen=True)
+class SegmentatorRecipe:
+    "How a segmentator is trained: what `fit_segmentator(recipe=...)` and `synthseg train-segmentator` use."
+    name: str # what the command line and `fit_segmentator` call it
+    version: int # bumped whenever a number below changes
+    description: str # what it is for and where it was chosen
+    size: int | tuple[int, int] = 256 # training view size (an int: square views)
+    views: int = 24 # views per training image (1: the images themselves, no augmentation)
+    steps: int = 400 # optimisation steps
+    batch_size: int = 8 # views per step
+    lr: float = 2e-3 # peak learning rate
+    fuse_max_side: int = 64 # fusion resolution, long side in pixels
+    crop: bool = True # extra views are random crops at several scales; False: whole images (flips and colours only)
+    paste: float = 0.0 # share of the extra views that are copy-paste views
+    augment_strength: float = 1.0 # colour augmentation of the extra views
+    crf: bool = False # save it with dense-CRF refinement of its masks as its default
+    train_images: int | None = None # images of a toy dataset to train on (real datasets: all of them)
+
+    @property
+    def tag(self) -> str: return f'{self.name}@{self.version}'
+
+SEGMENTATOR_RECIPES: dict[str, SegmentatorRecipe] = {r.name: r for r in [
+    SegmentatorRecipe('default', 1, 'real photos of any dataset: crops at several scales, flips and colours'),
+    SegmentatorRecipe('oxford-pets', 2, 'Oxford-IIIT Pet on TAESD: whole images, half copy-paste views, dense CRF '
+                      '(chosen by cross-validation on the trainval photos; the shipped oxford-pets-taesd)', crop=False, paste=0.5, crf=True),
+    SegmentatorRecipe('toy-pets', 1, 'Toy Pets on the tiny VAE: plenty of images, no augmentation (the shipped toy-pets-tiny-vae)',
+                      size=64, views=1, steps=1500, batch_size=16, lr=3e-3, fuse_max_side=32, train_images=1500),
+    SegmentatorRecipe('toy-streets', 1, 'Toy Streets on the tiny VAE, at their native 64×128', size=64, views=1, steps=1500, batch_size=16,
+                      lr=3e-3, fuse_max_side=32, train_images=1500),
+]}
+
+def segmentator_recipe(recipe: str | SegmentatorRecipe, # a name in `SEGMENTATOR_RECIPES`, or a recipe
+                       **changes, # fields to change (None: keep the recipe's)
+                      ) -> SegmentatorRecipe:
+    "A recipe by name, with some of its fields changed."
+    if isinstance(recipe, str):
+        if recipe not in SEGMENTATOR_RECIPES: raise SynthsegError(f'unknown segmentator recipe {recipe!r}: choose one of {", ".join(SEGMENTATOR_RECIPES)}')
+        recipe = SEGMENTATOR_RECIPES[recipe]
+    known = {f.name for f in fields(SegmentatorRecipe)}
+    if bad := [k for k in changes if k not in known]: raise SynthsegError(f'{bad} are not recipe fields: {sorted(known - {"name", "version", "description"})}')
+    changes = {k: v for k, v in changes.items() if v is not None}
+    return replace(recipe, **changes)
+
+# %% ../nbs/06_segmentator.ipynb #f89d9c89
 def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
                     train_ds: SegmentationDataset, # training pairs
                     out: str | Path | None = None, # folder for the trained segmentator (and checkpoints)
-                    size: int | tuple[int, int] = 256, # training view size
-                    views: int = 24, # views per training image (1 = no augmentation)
-                    steps: int = 1000, # optimisation steps
-                    batch_size: int = 8,
-                    lr: float = 2e-3,
+                    recipe: str | SegmentatorRecipe = 'default', # a name in `SEGMENTATOR_RECIPES`, or a recipe
                     seed: int = 0,
+                    size: int | tuple[int, int] | None = None, views: int | None = None, steps: int | None = None, # change the recipe's
+                    batch_size: int | None = None, lr: float | None = None, fuse_max_side: int | None = None, # fields for this call
+                    crop: bool | None = None, paste: float | None = None, augment_strength: float | None = None,
+                    crf: bool | dict | None = None, # refine its masks with `dense_crf` by default (True: its defaults; a dict: these options)
                     names: Sequence[str] | None = None, # hidden states to read (default: `default_hidden_states`)
-                    augment_strength: float = 1.0, # colour augmentation strength of the extra views
-                    crop: bool = True, # extra views are random crops at several scales; False: whole images (flips and colours only)
-                    paste: float = 0.0, # share of the extra views that are copy-paste views (`paste_view`); label 0 must be background
                     val_ds: SegmentationDataset | None = None, # held-out pairs for the history
                     eval_every: int = 100,
                     loss_fn: Callable | None = None, # see `train_segmentator`
                     progress: bool = True,
-                    crf: bool | dict | None = None, # refine its masks with `dense_crf` by default (True: its defaults; saved with the segmentator)
-                    **seg_kwargs,
+                    **seg_kwargs, # passed to `Segmentator` (dim, width, coords, dropout)
                    ) -> tuple[Segmentator, list[dict]]:
-    "Cache hidden states of augmented views, train a segmentator, and save it to `out`."
-    if not 0 <= paste <= 1: raise SynthsegError(f'paste={paste} is the share of copy-paste views: give a number from 0 to 1')
+    "Cache hidden states of augmented views, train a segmentator by `recipe`, and save it to `out`."
+    r = segmentator_recipe(recipe, size=size, views=views, steps=steps, batch_size=batch_size, lr=lr, fuse_max_side=fuse_max_side,
+                           crop=crop, paste=paste, augment_strength=augment_strength, crf=crf if isinstance(crf, bool) else None)
+    if not 0 <= r.paste <= 1: raise SynthsegError(f'paste={r.paste} is the share of copy-paste views: give a number from 0 to 1')
     seed_everything(seed)
-    names = list(names) if names is not None else default_hidden_states(vae, size, seg_kwargs.get('fuse_max_side', 64))
+    names = list(names) if names is not None else default_hidden_states(vae, r.size, r.fuse_max_side)
     t0 = time.perf_counter()
-    cache = FeatureCache(vae, train_ds, names, views=views, augment=default_augment(size, augment_strength, crop), seed=seed, progress=progress,
-                         paste=paste, paste_augment=default_augment(size, augment_strength, crop=False))
+    cache = FeatureCache(vae, train_ds, names, views=r.views, augment=default_augment(r.size, r.augment_strength, r.crop), seed=seed,
+                         progress=progress, paste=r.paste, paste_augment=default_augment(r.size, r.augment_strength, crop=False))
     val = FeatureCache(vae, val_ds, names, progress=False) if val_ds is not None else None
     t_cache = time.perf_counter() - t0
-    seg, history = train_segmentator(cache, train_ds.num_classes, out, steps, batch_size, lr, seed=seed, val=val, eval_every=eval_every,
-                                     classes=train_ds.classes, loss_fn=loss_fn, progress=progress, **seg_kwargs)
+    seg, history = train_segmentator(cache, train_ds.classes, out, r.steps, r.batch_size, r.lr, seed=seed, val=val, eval_every=eval_every,
+                                     palette=train_ds.palette, loss_fn=loss_fn, progress=progress, fuse_max_side=r.fuse_max_side, **seg_kwargs)
     for h in history: h['seconds_total'] = round(h['seconds'] + t_cache, 2)
-    seg.crf = crf_options(seg, crf)  # True: the defaults, {}
+    seg.crf = crf_options(seg, crf if isinstance(crf, dict) else r.crf)  # True: the defaults, {}
+    seg.info = {'train': repr(train_ds), 'recipe': r.tag, 'size': r.size, 'views': r.views, 'crop': r.crop, 'paste': r.paste, 'steps': r.steps,
+                'batch_size': r.batch_size, 'lr': r.lr, 'seed': seed, 'hidden_states': names, 'cache_seconds': round(t_cache, 1),
+                'train_seconds': history[-1]['seconds'] if history else 0}
     if out is not None:
-        save_segmentator(seg, out, vae, train_ds.classes, train_ds.palette, crf=seg.crf,
-                         info={'train': repr(train_ds), 'size': size, 'views': views, 'crop': crop, 'paste': paste, 'steps': steps, 'seed': seed,
-                               'hidden_states': names, 'cache_seconds': round(t_cache, 1),
-                               'train_seconds': history[-1]['seconds'] if history else 0})
+        save_segmentator(seg, out)
         seg = load_segmentator(out, vae)
     return seg, history

@@ -5,6 +5,7 @@
 # %% ../nbs/07_tinysd.ipynb #cc067d8b
 from __future__ import annotations
 import json, math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -20,13 +21,14 @@ from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 from .core import (IGNORE_INDEX, SynthsegError, assets_dir, load_checkpoint, load_optimizer_state, optimizer_state,
                            sample_seed, save_checkpoint, save_json_atomic, save_pretrained_atomic,
                            save_safetensors_atomic, seed_everything)
-from .segmentator import _conv_bn
+from .blocks import unet_decoder, unet_encoder, unet_forward
 from .vae_features import load_vae, tiny_vae_dir
 
 # %% auto #0
 __all__ = ['SD_SCHEDULE', 'SPECIES', 'learn_bpe', 'build_clip_tokenizer', 'save_tokenizer', 'tinysd_unet_config',
            'tinysd_text_config', 'new_tinysd', 'toy_latent_pool', 'ToyPetsForTraining', 'toy_corpus', 'train_tinysd',
-           'ToyOracle', 'oracle_dir', 'save_oracle', 'load_oracle', 'oracle_data', 'train_oracle', 'oracle_accuracy']
+           'OraclePrediction', 'ToyOracle', 'oracle_dir', 'save_oracle', 'load_oracle', 'oracle_data', 'train_oracle',
+           'oracle_accuracy']
 
 # %% ../nbs/07_tinysd.ipynb #d949fe66
 _CLIP_SPLIT = r"""<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[a-z]+|[0-9]|[^\sa-z0-9]+"""
@@ -224,32 +226,32 @@ def train_tinysd(out: str | Path, # run folder: checkpoints in `out/checkpoint`,
 # %% ../nbs/07_tinysd.ipynb #3f5bf4b6
 SPECIES = ('cat', 'dog')
 
+@dataclass
+class OraclePrediction:
+    "What the toy oracle sees in a batch of images."
+    mask: torch.Tensor # `N×H×W` labels: 0 background, 1 pet
+    species: list[str] # one of `SPECIES` per image
+    colour: list[str] # one fur colour name per image
+
 class ToyOracle(nn.Module):
     "Pet mask, species and fur colour of 64×64 Toy Pets images."
     def __init__(self,
                  colours: Sequence[str], # the fur colour names, in label order
                  width: int = 16, # channels of the first level
                  pool: str = 'mean+max', # how features under the pet are pooled: 'mean', or 'mean+max' (also the strongest response)
+                 info: dict | None = None, # how it was trained
                 ):
         super().__init__()
         if pool not in ('mean', 'mean+max'): raise SynthsegError(f"pool must be 'mean' or 'mean+max', not {pool!r}")
-        self.colours, self.config = list(colours), {'colours': list(colours), 'width': width, 'pool': pool}
+        self.colours, self.config, self.info = list(colours), {'colours': list(colours), 'width': width, 'pool': pool}, dict(info or {})
         w, k = width, 2 if pool == 'mean+max' else 1
-        self.enc = nn.ModuleList([nn.Sequential(_conv_bn(3, w), _conv_bn(w, w)), _conv_bn(w, 2 * w, 2), _conv_bn(2 * w, 4 * w, 2), _conv_bn(4 * w, 4 * w, 2)])
-        self.dec = nn.ModuleList([_conv_bn(8 * w, 4 * w), _conv_bn(6 * w, 2 * w), _conv_bn(3 * w, w)])
+        self.enc, self.dec = unet_encoder(3, (w, 2 * w, 4 * w, 4 * w)), unet_decoder((w, 2 * w, 4 * w, 4 * w))  # the small U-Net of chapter 04b
         self.seg = nn.Conv2d(w, 2, 1)
         self.species = nn.Linear(k * 5 * w, len(SPECIES)); self.colour = nn.Linear(k * 5 * w, len(colours))
 
     def forward(self, images: torch.Tensor, # float `N×3×H×W` in [0, 1]
                ) -> dict[str, torch.Tensor]:
-        x = (images - 0.5) / 0.25
-        skips = []
-        for k, block in enumerate(self.enc):
-            x = block(x)
-            if k < 3: skips.append(x)
-        deep = x
-        for block, skip in zip(self.dec, reversed(skips)):
-            x = block(torch.cat([F.interpolate(x, size=skip.shape[2:], mode='bilinear', align_corners=False), skip], 1))
+        x, deep = unet_forward(self.enc, self.dec, (images - 0.5) / 0.25)
         seg = self.seg(x)
         w = seg.softmax(1)[:, 1:2]  # pool under the pet
         wd = F.interpolate(w, size=deep.shape[2:], mode='area')
@@ -261,23 +263,24 @@ class ToyOracle(nn.Module):
         return {'mask': seg, 'species': self.species(feat), 'colour': self.colour(feat)}
 
     @torch.no_grad()
-    def predict(self, images: torch.Tensor) -> dict:
+    def predict(self, images: torch.Tensor) -> OraclePrediction:
         "Masks (`N×H×W`), species names and colour names of images in [0, 1]."
         was = self.training; self.eval()
         out = self(images.float())
         self.train(was)
-        return {'mask': out['mask'].argmax(1), 'species': [SPECIES[i] for i in out['species'].argmax(1)],
-                'colour': [self.colours[i] for i in out['colour'].argmax(1)]}
+        return OraclePrediction(out['mask'].argmax(1), [SPECIES[i] for i in out['species'].argmax(1)], [self.colours[i] for i in out['colour'].argmax(1)])
 
 def oracle_dir() -> Path:
     "The shipped toy oracle (`data/oracle`)."
     return assets_dir()/'oracle'
 
-def save_oracle(oracle: ToyOracle, folder: str | Path, info: dict | None = None) -> Path:
-    "Save as `oracle.safetensors` plus `config.json`."
+def save_oracle(oracle: ToyOracle, # a trained oracle
+                folder: str | Path, # where to write `oracle.safetensors` and `config.json`
+               ) -> Path:
+    "Save as `oracle.safetensors` plus `config.json` (its configuration and how it was trained)."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     save_safetensors_atomic(oracle.state_dict(), folder/'oracle.safetensors')
-    save_json_atomic({**oracle.config, 'info': info or {}}, folder/'config.json')
+    save_json_atomic({**oracle.config, 'info': oracle.info}, folder/'config.json')
     return folder
 
 def load_oracle(folder: str | Path | None = None, # default: the shipped oracle
@@ -287,8 +290,8 @@ def load_oracle(folder: str | Path | None = None, # default: the shipped oracle
     if not (folder/'oracle.safetensors').exists():
         raise SynthsegError(f'no toy oracle in {folder}: train one with `synthseg train-oracle --out {folder}`')
     cfg = json.loads((folder/'config.json').read_text())
-    o = ToyOracle(cfg['colours'], cfg['width'], cfg.get('pool', 'mean')); o.load_state_dict(load_file(str(folder/'oracle.safetensors')))
-    o.info = cfg.get('info', {})
+    o = ToyOracle(cfg['colours'], cfg['width'], cfg.get('pool', 'mean'), info=cfg.get('info'))
+    o.load_state_dict(load_file(str(folder/'oracle.safetensors')))
     return o.eval()
 
 # %% ../nbs/07_tinysd.ipynb #93c14a33
@@ -349,7 +352,8 @@ def train_oracle(out: str | Path | None = None, # folder to save the oracle in
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         history.append(round(loss.item(), 4))
     oracle.eval()
-    if out is not None: save_oracle(oracle, out, {'n': n, 'steps': steps, 'seed': seed})
+    oracle.info = {'n': n, 'steps': steps, 'seed': seed}
+    if out is not None: save_oracle(oracle, out)
     return oracle, history
 
 @torch.no_grad()
@@ -359,8 +363,8 @@ def oracle_accuracy(oracle: ToyOracle, data: dict) -> dict:
     met, sp, col = SegmentationMetric(['background', 'pet']), 0, 0
     for b in range(0, len(data['images']), 256):
         sl = slice(b, b + 256); p = oracle.predict(data['images'][sl].float() / 255)
-        met.update(p['mask'], data['masks'][sl].long())
-        sp += sum(SPECIES[t] == s for t, s in zip(data['species'][sl], p['species']))
-        col += sum(oracle.colours[t] == c for t, c in zip(data['colours'][sl], p['colour']))
+        met.update(p.mask, data['masks'][sl].long())
+        sp += sum(SPECIES[t] == s for t, s in zip(data['species'][sl], p.species))
+        col += sum(oracle.colours[t] == c for t, c in zip(data['colours'][sl], p.colour))
     n = len(data['images'])
     return {'species_acc': sp / n, 'colour_acc': col / n, 'miou': met.compute()['miou'], 'n': n}

@@ -14,13 +14,13 @@ from PIL import Image, ImageDraw
 
 from .core import IGNORE_INDEX, SynthsegError, atomic_write, sample_seed, save_image_atomic, save_json_atomic
 from .data import (CITYSCAPES_CLASSES, CITYSCAPES_PALETTE, PET_CLASSES, PET_PALETTE, PET_SPECIES_CLASSES,
-                           PET_SPECIES_PALETTE, TRAIN_TO_LABEL, SegmentationDataset)
+                           PET_SPECIES_PALETTE, TRAIN_TO_LABEL, CityscapesSeg, GeneratedFolder, OxfordPets, SegmentationDataset)
 
 # %% auto #0
 __all__ = ['SPECIES_WORDS', 'PET_COLOURS', 'PET_PATTERNS', 'PET_POSES', 'BACKGROUNDS', 'DISTRACTORS', 'OCCLUDERS', 'STREET_SKIES',
-           'STREET_WORDS', 'pet_attrs', 'pet_caption', 'border_band', 'render_pet', 'draw_toy_pet', 'ToyPets',
-           'street_attrs', 'street_caption', 'render_street', 'ToyStreets', 'write_oxford_layout',
-           'write_cityscapes_layout']
+           'STREET_WORDS', 'DATASETS', 'pet_attrs', 'pet_caption', 'border_band', 'render_pet', 'draw_toy_pet',
+           'ToyPets', 'street_attrs', 'street_caption', 'render_street', 'ToyStreets', 'write_oxford_layout',
+           'write_cityscapes_layout', 'load_dataset']
 
 # %% ../nbs/02_toy.ipynb #1536e7c2
 SPECIES_WORDS: dict[str, list[str]] = {'cat': ['cat', 'kitten', 'kitty'], 'dog': ['dog', 'puppy', 'pup', 'hound']} # species -> words a caption may use
@@ -1132,3 +1132,29 @@ def write_cityscapes_layout(ds: ToyStreets, # the scenes to write, in order
         h, w = mask.shape
         save_json_atomic({'imgHeight': h, 'imgWidth': w, 'objects': r['polygons']}, gt_dir/f'{stem}_gtFine_polygons.json')
     return root
+
+# %% ../nbs/02_toy.ipynb #6afee9fb
+DATASETS = ('toy-pets', 'toy-streets', 'oxford-pets', 'cityscapes', 'folder')
+
+def load_dataset(name: str, # one of `DATASETS`
+                 root: str | Path | None = None, # data folder (required for oxford-pets, cityscapes, folder)
+                 split: str = 'train', # 'train' or 'test' (held-out evaluation split)
+                 size: int | tuple[int, int] | None = None, # resize samples to this
+                 n: int | None = None, # number of samples of a toy dataset (default 1000 train, 200 test)
+                 transform: Callable | None = None, # paired transform applied after resizing
+                 **kwargs, # passed on to the dataset class (e.g. `species=True`, `seed=1`, `download=True`)
+                ) -> SegmentationDataset:
+    "A segmentation dataset by name: the toy worlds need no `root`, the real ones do."
+    if name not in DATASETS: raise SynthsegError(f'unknown dataset {name!r}: choose one of {", ".join(DATASETS)}')
+    if split not in ('train', 'test', 'trainval', 'val'): raise SynthsegError(f"split must be 'train' or 'test', not {split!r}")
+    held_out = split in ('test', 'val')
+    if name in ('toy-pets', 'toy-streets'):
+        cls = ToyPets if name == 'toy-pets' else ToyStreets
+        if size is not None: kwargs['size'] = size  # Toy Streets reads an int as the height of a 2:1 view
+        ds = cls(n=n or (200 if held_out else 1000), split='test' if held_out else 'train', **kwargs)
+        if transform is not None: ds.transform = transform
+        return ds
+    if root is None: raise SynthsegError(f'dataset {name!r} needs a data folder: pass root (--root DIR on the command line)')
+    if name == 'oxford-pets': return OxfordPets(root, 'test' if held_out else 'trainval', size=size, transform=transform, **kwargs)
+    if name == 'cityscapes': return CityscapesSeg(root, 'val' if held_out else 'train', size=size, transform=transform)
+    return GeneratedFolder(root, size=size, transform=transform, **kwargs)

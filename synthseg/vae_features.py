@@ -97,7 +97,7 @@ def load_vae(source: str | Path | None = None, # see the table above; None: the 
                                   'or a vae/ subfolder (a Stable Diffusion folder)')
     elif '/' in str(src) and not str(src).startswith(('.', '/', '~')): vae = _from_hub(str(src))
     else: raise SynthsegError(f'VAE {source!r} not found: pass an existing folder, a hub id like madebyollin/taesd, or one of {", ".join(VAE_ALIASES)}, tiny')
-    vae.synthseg_source = str(source) if source is not None else 'tiny'
+    vae.register_to_config(_name_or_path=str(source) if source is not None else 'tiny')  # where it came from, as from_pretrained records it
     vae.to(default_device(device))
     if vae.dtype != dtype: vae.to(dtype=dtype)
     return vae.eval().requires_grad_(False)

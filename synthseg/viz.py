@@ -18,7 +18,8 @@ from matplotlib.patches import Patch
 from PIL import Image
 
 from .core import IGNORE_COLOR, IGNORE_INDEX, SynthsegError, atomic_write, palette_bytes, tensor_to_image
-from .data import SegmentationDataset, load_dataset
+from .data import GeneratedFolder, SegmentationDataset
+from .toy import load_dataset
 
 # %% auto #0
 __all__ = ['GRID_COLUMNS', 'image_to_array', 'colorize', 'class_boundaries', 'overlay', 'present_labels', 'legend_handles',
@@ -197,6 +198,13 @@ def _mask_sources(ds: SegmentationDataset, i: int, mask: torch.Tensor) -> dict[s
     if len(srcs) < 2 or any(tuple(m.shape) != tuple(mask.shape) for m in srcs.values()): return {'mask': mask}
     return srcs
 
+def _reliability_maps(ds: SegmentationDataset, i: int, sources: Sequence[str]) -> dict[str, torch.Tensor]:
+    "The reliability maps of sample `i` by mask source, for the sources that have one."
+    if isinstance(ds, GeneratedFolder): maps = {s: ds.reliability(i, ds.source if s == 'mask' else s) for s in sources}  # 'mask': what ds[i] reads
+    elif hasattr(ds, 'reliability'): maps = {sources[0]: ds.reliability(i)}
+    else: maps = {}
+    return {s: r for s, r in maps.items() if r is not None}
+
 def _caption(ds, i: int) -> str:
     cap = ds.caption(i) if hasattr(ds, 'caption') else None
     return f'#{i}: {cap}' if cap else f'#{i}'
@@ -230,7 +238,7 @@ def save_figure(fig: Figure, # the figure to write
     with atomic_write(path) as f: fig.savefig(f, format=fmt, dpi=dpi, facecolor='white')
     return path
 
-def show_dataset(dataset: str, # a name from `synthseg.data.DATASETS`
+def show_dataset(dataset: str, # a name from `synthseg.toy.DATASETS`
                  root: str | Path | None = None, # data folder (oxford-pets, cityscapes, folder)
                  num: int = 8, # number of samples to show
                  out: str | Path = 'grid.png', # the picture to write
@@ -296,7 +304,7 @@ class MaskInspector:
         return np.asarray(Image.fromarray(a).resize(size, resample))
 
     def sample(self, i: int) -> dict:
-        "Sample `i` as shown: image, masks by source, reliability (or None), caption; the last one is cached."
+        "Sample `i` as shown: image, masks by source, reliability maps by source (those it has), caption; the last one is cached."
         if self._cached is not None and self._cached[0] == i: return self._cached[1]
         image, mask = self.ds[i]
         srcs = _mask_sources(self.ds, i, mask)
@@ -304,23 +312,23 @@ class MaskInspector:
             missing = [s for s in self.sources if s not in srcs]
             if missing: raise SynthsegError(f'sample {i} has mask sources {list(srcs)}, not {missing}')
             srcs = {s: srcs[s] for s in self.sources}
-        rel = self.ds.reliability(i) if hasattr(self.ds, 'reliability') else None
+        rels = _reliability_maps(self.ds, i, list(srcs))
         masks = {k: _labels(m) for k, m in srcs.items()}
         s = dict(image=self._shrink(image_to_array(image), Image.Resampling.BILINEAR),
                  masks={k: self._shrink(m.astype(np.uint8), Image.Resampling.NEAREST).astype(np.int64) for k, m in masks.items()},
                  counts={k: np.bincount(m.ravel(), minlength=256) for k, m in masks.items()},  # at full size
-                 reliability=None if rel is None else self._shrink(np.asarray(rel, dtype=np.float32), Image.Resampling.BILINEAR),
+                 reliability={k: self._shrink(np.asarray(r, dtype=np.float32), Image.Resampling.BILINEAR) for k, r in rels.items()},
                  caption=self.ds.caption(i) if hasattr(self.ds, 'caption') else None)
         self._cached = (i, s)
         return s
 
     def render(self) -> dict[str, np.ndarray]:
-        "The panels for the current settings: one uint8 `H×W×3` overlay per mask source, and 'reliability' if there is one."
+        "The panels for the current settings: one uint8 `H×W×3` overlay per mask source, and '<source> reliability' for each source that has one."
         s = self.sample(self.index.value)
         out = {k: overlay(s['image'], m, self.ds.palette, self.alpha.value, self.hidden, outline=self.outline.value)
                for k, m in s['masks'].items()}
-        if s['reliability'] is not None:
-            out['reliability'] = np.repeat((np.clip(s['reliability'], 0, 1) * 255).round().astype(np.uint8)[..., None], 3, axis=2)
+        for k, r in s['reliability'].items():
+            out[f'{k} reliability'] = np.repeat((np.clip(r, 0, 1) * 255).round().astype(np.uint8)[..., None], 3, axis=2)
         return out
 
     def update(self):
@@ -329,7 +337,7 @@ class MaskInspector:
         self.rendered = self.render()
         if list(self.images) != list(self.rendered):
             self.images = {k: W.Image(format='png') for k in self.rendered}
-            self.panels.children = [W.VBox([W.HTML(f'<b>{html.escape(k)}</b>' + (' (white = trusted)' if k == 'reliability' else '')), im])
+            self.panels.children = [W.VBox([W.HTML(f'<b>{html.escape(k)}</b>' + (' (white = trusted)' if k.endswith('reliability') else '')), im])
                                     for k, im in self.images.items()]
         for k, arr in self.rendered.items(): self.images[k].value = _png_bytes(arr)
         self.info.value = self._info_html(i)
@@ -352,7 +360,7 @@ class MaskInspector:
         s, shown = self.sample(self.index.value), self.rendered
         fig, axs = plt.subplots(1, len(shown), figsize=(len(shown) * panel_size + 0.4, panel_size + 1.0), layout='constrained', squeeze=False)
         for ax, (k, arr) in zip(axs[0], shown.items()):
-            ax.imshow(arr); ax.set_title(k + (' (white = trusted)' if k == 'reliability' else ''), fontsize=10)
+            ax.imshow(arr); ax.set_title(k + (' (white = trusted)' if k.endswith('reliability') else ''), fontsize=10)
             ax.set_xticks([]); ax.set_yticks([])   # keep the frame: a white reliability map needs an edge
         handles = legend_handles(self.ds.classes, self.ds.palette, present_labels(*s['masks'].values()), self.hidden)
         if handles: fig.legend(handles=handles, loc='outside lower center', ncols=min(len(handles), 6), fontsize=9)

@@ -22,3 +22,52 @@ def test_settings_and_package_agree():
     from synthseg import __version__
     ini = (ROOT/'settings.ini').read_text()
     assert f'version = {__version__}' in ini
+
+def _synthseg_imports(path: Path) -> dict[str, set[str]]:
+    "The synthseg modules a source file imports, anywhere in it (function bodies and lazy imports included), with the names taken from each."
+    import ast
+    found: dict[str, set[str]] = {}
+    def add(mod, names=()):
+        mod = mod.split('.')[0]
+        if mod in MODULES: found.setdefault(mod, set()).update(names)
+    for node in ast.walk(ast.parse(path.read_text(encoding='utf-8'))):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ''
+            if node.level == 0 and not (base == 'synthseg' or base.startswith('synthseg.')): continue
+            base = base[len('synthseg'):].lstrip('.') if node.level == 0 else base
+            if base: add(base, {a.name for a in node.names})
+            else:
+                for a in node.names: add(a.name)  # `from synthseg import toy`
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith('synthseg.'): add(a.name[len('synthseg.'):])
+        elif isinstance(node, ast.Call) and getattr(node.func, 'attr', getattr(node.func, 'id', None)) == 'import_module':
+            if node.args and isinstance(node.args[0], ast.Constant) and str(node.args[0].value).startswith('synthseg.'):
+                add(str(node.args[0].value)[len('synthseg.'):])
+    return found
+
+def test_no_import_cycles():
+    "The package's modules import each other without a cycle, lazy imports included."
+    graph = {m: set(_synthseg_imports(ROOT/'synthseg'/f'{m}.py')) - {m} for m in MODULES}
+    state, path = {}, []
+    def visit(m):
+        state[m] = 'open'; path.append(m)
+        for n in sorted(graph[m]):
+            if state.get(n) == 'open': raise AssertionError('import cycle: ' + ' -> '.join(path[path.index(n):] + [n]))
+            if n not in state: visit(n)
+        state[m] = 'done'; path.pop()
+    for m in MODULES:
+        if m not in state: visit(m)
+
+def test_cycle_check_sees_lazy_imports(tmp_path):
+    "The import graph counts an import inside a function, so a lazy import cannot hide a cycle."
+    f = tmp_path/'m.py'
+    f.write_text('def f():\n    from synthseg.toy import ToyPets\n    import synthseg.data\n    from . import metrics\n')
+    test = _synthseg_imports(f)
+    assert set(test) == {'toy', 'data', 'metrics'} and test['toy'] == {'ToyPets'}, test
+
+def test_no_private_names_across_modules():
+    "A module uses another's public names only: a private building block that two modules need belongs in a module of its own."
+    bad = {m: {d: sorted(n for n in names if n.startswith('_')) for d, names in _synthseg_imports(ROOT/'synthseg'/f'{m}.py').items()} for m in MODULES}
+    bad = {m: {d: ns for d, ns in deps.items() if ns} for m, deps in bad.items()}
+    assert not any(bad.values()), {m: d for m, d in bad.items() if d}
