@@ -1,4 +1,4 @@
-"""How TinySD's attention-mask settings (`synthseg.attention.TINYSD_ATTENTION`) were chosen.
+"""How TinySD's attention recipe (`synthseg.attention.ATTENTION_RECIPES['tinysd']`) was chosen.
 
     python benchmarks/attention_settings.py [--n 64] [--seed 1]
 
@@ -13,12 +13,12 @@ import argparse, itertools, json
 
 import torch
 
-from synthseg.attention import attention_mask, generate_with_attention
+from synthseg.attention import AttentionStore, attention_mask, capture_attention, class_token_positions
 from synthseg.core import sample_seed
-from synthseg.generate import fidelity_prompts, load_pipeline
+from synthseg.generate import fidelity_prompts, generate_with_masks, load_pipeline
 from synthseg.metrics import SegmentationMetric
 from synthseg.tinysd import load_oracle
-from synthseg.toy import SPECIES_WORDS
+from synthseg.toy_drawing import SPECIES_WORDS
 
 RESOLUTIONS = {'all': None, '8+16': [8, 16], '16': [16], '8': [8]}
 THRESHOLDS = ['adaptive', 'otsu']
@@ -41,11 +41,14 @@ def main():
         out = {'images': [], 'maps': [], 'affinity': []}
         for b in range(0, a.n, 16):
             ps = prompts[b:b + 16]
-            r = generate_with_attention(pipe, None, ps, [sample_seed(a.seed, b + k) for k in range(len(ps))], words, steps=a.steps,
-                                        resolutions=res, self_attention_res=pipe.unet.config.sample_size)
-            out['images'].append(r['images']); out['maps'].append(r['attention'].maps()); out['affinity'].append(r['attention'].mean_affinity())
+            h = pipe.unet.config.sample_size  # the latent size: maps are summed at it, self-attention read there
+            store = AttentionStore([class_token_positions(pipe.tokenizer, p, words) for p in ps], (h, h), resolutions=set(res) if res else None,
+                                   self_attention_res=h)
+            with capture_attention(pipe.unet, store, a.steps):
+                r = generate_with_masks(pipe, ps, [sample_seed(a.seed, b + k) for k in range(len(ps))], steps=a.steps)
+            out['images'].append(r.images); out['maps'].append(store.maps()); out['affinity'].append(store.mean_affinity())
         runs[name] = {k: torch.cat(v) for k, v in out.items()}
-    ref = oracle.predict(runs['all']['images'])['mask']
+    ref = oracle.predict(runs['all']['images']).mask
 
     def score(run, **kw):
         met = SegmentationMetric(['background', 'pet'])

@@ -5,7 +5,7 @@
 For each model, the same prompts, seeds and settings run three ways:
   plain      the pipeline alone (`output_type='pt'`);
   segmentator  `generate_with_masks`: hooks on the decoder plus the segmentator's forward pass;
-  attention  `generate_with_attention` plus `attention_mask` for every image: capture processors on the
+  attention  `generate_with_masks` with an `AttentionSource` (DiffuMask's recipe): capture processors on the
              cross-attention layers, running sums, thresholds, small-component removal, reliability.
 Times are medians over interleaved repeats in one process. Peak memory is measured in a fresh process per
 way: after loading and one warm-up run, a thread samples the resident set size (`/proc/self/statm`) every
@@ -38,7 +38,7 @@ def setup(model):
 
 
 def run(pipe, seg, model, way):
-    from synthseg.attention import attention_mask, generate_with_attention
+    from synthseg.attention import AttentionSource
     from synthseg.generate import generate_with_masks
     cfg = SETTINGS[model]
     prompts = (PROMPTS * 4)[:cfg['batch']]; seeds = list(range(len(prompts)))
@@ -48,15 +48,8 @@ def run(pipe, seg, model, way):
             return pipe(prompts, num_inference_steps=cfg['steps'], guidance_scale=5.0, height=cfg['size'], width=cfg['size'],
                         generator=[torch.Generator().manual_seed(s) for s in seeds], output_type='pt').images
         if way == 'segmentator':
-            return generate_with_masks(pipe, seg, prompts, seeds, **kw)['masks']
-        words = {'cat': ['kitten'], 'dog': ['puppy']}
-        res = generate_with_attention(pipe, None, prompts, seeds, words, **kw)
-        st, groups = res['attention'], res['groups']
-        labels = [1 + list(words).index(g) for g in groups]
-        maps = st.maps()
-        return [attention_mask(maps[k], labels, (cfg['size'], cfg['size']), present=[g in st.token_groups[k] for g in groups])
-                for k in range(len(prompts))]
-
+            return generate_with_masks(pipe, prompts, seeds, seg, **kw).masks
+        return generate_with_masks(pipe, prompts, seeds, AttentionSource({'cat': ['kitten'], 'dog': ['puppy']}), **kw).masks
 
 PROBE = """
 import os, sys, threading, time

@@ -21,7 +21,8 @@ import torch
 from synthseg.core import real_assets_dir, seed_everything
 from synthseg.data import OxfordPets
 from synthseg.metrics import SegmentationMetric
-from synthseg.segmentator import FeatureCache, default_augment, default_hidden_states, dense_crf, predict_logits, train_segmentator
+from synthseg.blocks import dense_crf
+from synthseg.segmentator import FeatureCache, default_augment, default_hidden_states, predict_logits, train_segmentator
 from synthseg.vae_features import load_vae
 
 FOLDS = [[0, 1, 5, 9], [2, 6, 10], [3, 7, 11], [4, 8, 12]]  # indices in trainval.txt order of the shared sample
@@ -65,7 +66,7 @@ def main():
             t0 = time.perf_counter(); seed_everything(a.seed)
             cache = FeatureCache(vae, train, names, views=a.views, augment=default_augment(a.size, 1.0, s['crop']), seed=a.seed,
                                  progress=False, paste=s['paste'], paste_augment=default_augment(a.size, 1.0, crop=False))
-            seg, _ = train_segmentator(cache, ds.num_classes, None, a.steps, 8, 2e-3, seed=a.seed, progress=False)
+            seg, _ = train_segmentator(cache, ds.classes, None, a.steps, 8, 2e-3, seed=a.seed, progress=False)
             fold_met, fold_crf = SegmentationMetric(ds.classes), SegmentationMetric(ds.classes)
             val = FeatureCache(vae, Subset(ds, held), names, progress=False)
             for j, i in enumerate(held):

@@ -442,7 +442,7 @@ def attention_vs_oracle(pipe, # TinySD
                        ) -> dict[str, float]:
     "mIoU against the oracle's segmentation of attention masks (with and without refinement, and of the segmentator's) on `n` TinySD pets."
     from synthseg.metrics import SegmentationMetric
-    from synthseg.toy import SPECIES_WORDS
+    from synthseg.toy_drawing import SPECIES_WORDS
     words = {'pet': [w for ws in SPECIES_WORDS.values() for w in ws]}
     plain = AttentionSource(words, recipe, **{'band': 0, **changes, 'refine': False})  # the hard decision: no uncertain band
     refined = AttentionSource(words, plain.recipe, refine=True) if refine else None

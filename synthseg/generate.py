@@ -268,7 +268,7 @@ def fidelity_prompts(n: int, # prompts
                     ) -> list[tuple[str, str, str]]:
     "(prompt, species, colour) triples naming a random toy species and fur colour, with synonyms and contexts."
     import numpy as np
-    from synthseg.toy import PET_COLOURS, SPECIES_WORDS
+    from synthseg.toy_drawing import PET_COLOURS, SPECIES_WORDS
     contexts = ['', ' on the grass', ' on a rug', ' on a sofa', ' in a kitchen', ' on a wooden floor', ' outdoors']
     rng = np.random.default_rng(seed); out = []
     for _ in range(n):

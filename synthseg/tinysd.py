@@ -304,7 +304,8 @@ def oracle_data(n: int, # Toy Pets
                ) -> dict[str, torch.Tensor]:
     "Images (uint8), masks, species and colour labels of `n` Toy Pets."
     from tqdm.auto import tqdm
-    from synthseg.toy import PET_COLOURS, ToyPets
+    from synthseg.toy import ToyPets
+    from synthseg.toy_drawing import PET_COLOURS
     colours = list(PET_COLOURS)
     ds = ToyPets(n=n, size=64, seed=seed, split=split)
     imgs, masks, sp, col = [], [], [], []
@@ -331,7 +332,7 @@ def train_oracle(out: str | Path | None = None, # folder to save the oracle in
                 ) -> tuple[ToyOracle, list[float]]:
     "Train the toy oracle on Toy Pets renders and their VAE round trips."
     from tqdm.auto import tqdm
-    from synthseg.toy import PET_COLOURS
+    from synthseg.toy_drawing import PET_COLOURS
     seed_everything(seed)
     data = oracle_data(n, seed, vae=load_vae() if tiny_vae_dir().exists() else None, progress=progress)
     oracle = ToyOracle(list(PET_COLOURS)).train()
