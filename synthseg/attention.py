@@ -15,7 +15,7 @@ from diffusers import UNet2DConditionModel
 from diffusers.models.attention_processor import Attention
 
 from .blocks import dense_crf, remove_small_components
-from .core import IGNORE_INDEX, SynthsegError, sample_seed
+from .core import IGNORE_INDEX, Recipe, SynthsegError, pick_recipe, sample_seed
 from .data import voc_palette
 from .generate import GenerationRequest, MaskSource, SourceOutput, fidelity_prompts, generate_with_masks
 
@@ -347,11 +347,8 @@ class AttentionExplorer:
 
 # %% ../nbs/09_attention.ipynb #4b9d66dc
 @dataclass(frozen=True)
-class AttentionRecipe:
+class AttentionRecipe(Recipe):
     "How cross-attention maps become masks: what `AttentionSource` and `synthseg generate --masks attention` use."
-    name: str # what the command line and `AttentionSource` call it
-    version: int # bumped whenever a setting below changes
-    description: str # what it is for and where it was chosen
     resolutions: tuple[int, ...] | None = None # read only cross-attention layers whose maps are this many positions high (None: all)
     threshold: str | float = 'adaptive' # 'fixed', 'otsu', 'adaptive' or a number
     beta: float | None = None # one background threshold for all classes (None: each class's own)
@@ -361,9 +358,6 @@ class AttentionRecipe:
     band: float = 0.1 # half-width of the uncertain band (label 255) around the decision
     crf: dict | None = None # options of `dense_crf` to snap the masks to colour edges (None: no CRF)
     sharpness: float = 5.0 # with `crf`: class probabilities are a softmax of sharpness × margin
-
-    @property
-    def tag(self) -> str: return f'{self.name}@{self.version}'
 
 ATTENTION_RECIPES: dict[str, AttentionRecipe] = {r.name: r for r in [
     AttentionRecipe('diffumask', 1, "DiffuMask's defaults: every cross-attention layer, the adaptive threshold"),
@@ -375,14 +369,10 @@ def attention_recipe(recipe: str | AttentionRecipe, # a name in `ATTENTION_RECIP
                      **changes, # fields to change (None: keep the recipe's; crf=False: no CRF)
                     ) -> AttentionRecipe:
     "An attention recipe by name, with some of its fields changed."
-    if isinstance(recipe, str):
-        if recipe not in ATTENTION_RECIPES: raise SynthsegError(f'unknown attention recipe {recipe!r}: choose one of {", ".join(ATTENTION_RECIPES)}')
-        recipe = ATTENTION_RECIPES[recipe]
-    known = {f.name for f in fields(AttentionRecipe)} - {'name', 'version', 'description'}
-    if bad := [k for k in changes if k not in known]: raise SynthsegError(f'{bad} are not attention recipe fields: {sorted(known)}')
-    changes = {k: (tuple(v) if k == 'resolutions' and v is not None else v) for k, v in changes.items() if v is not None}
-    if changes.get('crf') is False: changes['crf'] = None  # crf=False: no CRF
-    return replace(recipe, **changes)
+    if changes.get('resolutions') is not None: changes['resolutions'] = tuple(changes['resolutions'])
+    crf_off = changes.get('crf') is False  # crf=False: no CRF (None would keep the recipe's)
+    r = pick_recipe(ATTENTION_RECIPES, recipe).changed(**{k: v for k, v in changes.items() if not (k == 'crf' and crf_off)})
+    return replace(r, crf=None) if crf_off else r
 
 # %% ../nbs/09_attention.ipynb #515e3b3a
 class AttentionSource(MaskSource):

@@ -24,7 +24,7 @@ def conv_bn(i: int, # input channels
     "3×3 convolution (no bias), batch norm, ReLU."
     return nn.Sequential(nn.Conv2d(i, o, 3, stride=stride, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True))
 
-# %% ../nbs/04b_blocks.ipynb #7b81dee3
+# %% ../nbs/04b_blocks.ipynb #0a24a3ca
 def unet_encoder(in_channels: int, # channels of the input
                  widths: Sequence[int], # channels of each level, finest first (4 levels)
                  double_first: bool = True, # two blocks at full resolution (one if False)
@@ -33,11 +33,13 @@ def unet_encoder(in_channels: int, # channels of the input
     first = nn.Sequential(conv_bn(in_channels, widths[0]), conv_bn(widths[0], widths[0])) if double_first else conv_bn(in_channels, widths[0])
     return nn.ModuleList([first, *(conv_bn(a, b, 2) for a, b in zip(widths[:-1], widths[1:]))])
 
+# %% ../nbs/04b_blocks.ipynb #322a9462
 def unet_decoder(widths: Sequence[int], # the encoder's widths
                 ) -> nn.ModuleList:
     "The way up: one `conv_bn` per skip, taking the upsampled deeper features and the skip."
     return nn.ModuleList([conv_bn(widths[k + 1] + widths[k], widths[k]) for k in reversed(range(len(widths) - 1))])
 
+# %% ../nbs/04b_blocks.ipynb #b11fdc08
 def unet_forward(enc: nn.ModuleList, # from `unet_encoder`
                  dec: nn.ModuleList, # from `unet_decoder`
                  x: torch.Tensor, # `N×C×H×W`

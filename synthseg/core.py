@@ -5,8 +5,9 @@
 # %% ../nbs/00_core.ipynb #7bae8694
 from __future__ import annotations
 import contextlib, glob, json, os, random, tempfile
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -17,7 +18,7 @@ __all__ = ['IN_TEST', 'IGNORE_INDEX', 'IGNORE_COLOR', 'SynthsegError', 'default_
            'sample_seed', 'image_to_tensor', 'tensor_to_image', 'palette_bytes', 'mask_to_image', 'mask_to_tensor',
            'read_image', 'read_mask', 'atomic_write', 'save_image_atomic', 'save_json_atomic',
            'save_safetensors_atomic', 'optimizer_state', 'load_optimizer_state', 'save_checkpoint', 'load_checkpoint',
-           'save_pretrained_atomic', 'data_dir', 'assets_dir', 'real_assets_dir']
+           'save_pretrained_atomic', 'Recipe', 'pick_recipe', 'data_dir', 'assets_dir', 'real_assets_dir']
 
 # %% ../nbs/00_core.ipynb #0a49f2cc
 IN_TEST: bool = bool(os.environ.get('IN_TEST'))  # True while nbdev's test runner executes a notebook
@@ -224,6 +225,34 @@ def save_pretrained_atomic(model, # anything with `save_pretrained` (diffusers a
     os.replace(tmp, folder)
     shutil.rmtree(old, ignore_errors=True)
     return folder
+
+# %% ../nbs/00_core.ipynb #8e2d986f
+@dataclass(frozen=True)
+class Recipe:
+    "A named, versioned preset; methods derive their own recipes from it."
+    name: str # what the command line and the notebooks call it
+    version: int # bumped whenever one of its numbers changes
+    description: str # what it is for and where it was chosen
+
+    @property
+    def tag(self) -> str:
+        "`name@version`, as saved with what it made."
+        return f'{self.name}@{self.version}'
+
+    def changed(self, **changes) -> Recipe:
+        "A copy with the fields given (not None) replaced."
+        known = {f.name for f in fields(self)} - {'name', 'version', 'description'}
+        if bad := [k for k in changes if k not in known]:
+            raise SynthsegError(f'{bad} are not fields of {type(self).__name__}: choose from {sorted(known)}')
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+def pick_recipe(recipes: Mapping[str, Recipe], # the recipes of one method, by name
+                recipe: str | Recipe, # a name, or a recipe itself
+               ) -> Recipe:
+    "A recipe by name (a recipe given as such is returned as it is)."
+    if not isinstance(recipe, str): return recipe
+    if recipe not in recipes: raise SynthsegError(f'unknown recipe {recipe!r}: choose one of {", ".join(recipes)}')
+    return recipes[recipe]
 
 # %% ../nbs/00_core.ipynb #373823ad
 _REPO = Path(__file__).resolve().parent.parent if '__file__' in globals() else Path.cwd().parent

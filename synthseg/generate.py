@@ -14,7 +14,7 @@ from diffusers import StableDiffusionPipeline
 
 from .core import SynthsegError, assets_dir, default_device, default_dtype, sample_seed
 from .data import GeneratedDatasetWriter
-from .segmentator import Segmentator, check_vae, load_segmentator, segment
+from .segmentator import Segmentator, check_vae, crf_options, load_segmentator, segment
 from .vae_features import decoder_hidden_states
 
 # %% auto #0
@@ -71,8 +71,12 @@ def pipeline_id(pipe: StableDiffusionPipeline, # any pipeline
     for name, comp in sorted(pipe.components.items()):
         if comp is None: continue
         h.update(name.encode())
-        if (cfg := getattr(comp, 'config', None)) is not None:
-            h.update(json.dumps({k: v for k, v in dict(cfg).items() if not k.startswith('_')}, sort_keys=True, default=str).encode())
+        cfg = getattr(comp, 'config', None)
+        if hasattr(cfg, 'to_dict'): cfg = cfg.to_dict()                                  # a transformers model
+        elif cfg is not None: cfg = dict(cfg)                                             # a diffusers model or scheduler
+        elif hasattr(comp, 'get_vocab'): cfg = {'vocab': sorted(comp.get_vocab().items())}  # a tokenizer
+        else: cfg = {}
+        h.update(json.dumps({k: v for k, v in cfg.items() if not k.startswith('_')}, sort_keys=True, default=str).encode())
         if isinstance(comp, torch.nn.Module):
             params = list(comp.state_dict().values())
             for p in params[::max(1, len(params) // 8)]: h.update(p.detach().flatten()[:1024].float().cpu().numpy().tobytes())
@@ -146,7 +150,7 @@ class SegmentatorSource(MaskSource):
 
     def settings(self):
         weights = hashlib.sha1(b''.join(v.detach().cpu().contiguous().numpy().tobytes() for _, v in sorted(self.seg.state_dict().items())))
-        return {'classes': self.classes, 'weights': weights.hexdigest()[:12], 'crf': self.crf, 'trained': self.seg.info.get('train')}
+        return {'classes': self.classes, 'weights': weights.hexdigest()[:12], 'crf': crf_options(self.seg, self.crf), 'trained': self.seg.info.get('train')}
 
 def as_mask_sources(sources: MaskSource | Segmentator | Sequence[MaskSource | Segmentator], # one or several; a segmentator becomes a `SegmentatorSource`
                    ) -> list[MaskSource]:
@@ -234,7 +238,7 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
     prompt_of = prompts if callable(prompts) else (lambda i: prompts[i % len(prompts)])
     first = sources[0]
     for s in sources[1:]:
-        if (s.classes, [tuple(c) for c in s.palette]) != (first.classes, [tuple(c) for c in first.palette]):
+        if (list(s.classes), [tuple(c) for c in s.palette]) != (list(first.classes), [tuple(c) for c in first.palette]):
             raise SynthsegError(f'the mask sources label different classes ({first.name}: {first.classes}, {s.name}: {s.classes}): '
                                 'one folder holds one label space; map them onto one (e.g. AttentionSource(..., target=seg.classes))')
     for s in sources: s.prepare(pipe)
@@ -242,7 +246,7 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
     settings = {'model': model, 'seed': seed, 'steps': steps, 'guidance_scale': guidance_scale, 'negative_prompt': negative_prompt,
                 'height': height, 'width': width, 'sources': {s.name: s.settings() for s in sources}}
     settings = json.loads(json.dumps(settings))  # as dataset.json will hold it (tuples become lists)
-    writer = GeneratedDatasetWriter(out, first.classes, first.palette, info={'generator': settings})
+    writer = GeneratedDatasetWriter(out, list(first.classes), first.palette, info={'generator': settings})
     old = json.loads((writer.root/'dataset.json').read_text())['info'].get('generator', settings)
     clash = {k: (old.get(k), v) for k, v in settings.items() if old.get(k) != v}
     if clash: raise SynthsegError(f'{out} holds samples generated with other settings {clash} (folder, now): use another --out folder')
@@ -256,7 +260,7 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
                                   height=height, width=width, prepared=True)
         for k, i in enumerate(idx):
             writer.write(i, res.images[k], {s.name: res.masks[s.name][k] for s in sources},
-                         {'prompt': ps[k], 'seed': ss[k], 'model': model, 'classes': first.classes},
+                         {'prompt': ps[k], 'seed': ss[k], 'model': model, 'classes': list(first.classes)},
                          reliability={s.name: res.reliability[s.name][k] for s in sources if res.reliability[s.name] is not None})
         bar.update(len(idx))
     bar.close()

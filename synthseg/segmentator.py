@@ -5,7 +5,7 @@
 # %% ../nbs/06_segmentator.ipynb #7e6c3220
 from __future__ import annotations
 import importlib.util, json, math, time, warnings
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from diffusers import AutoencoderKL, AutoencoderTiny
 from safetensors.torch import load_file
 
-from .core import (IGNORE_INDEX, SynthsegError, load_checkpoint, load_optimizer_state, optimizer_state,
+from .core import (IGNORE_INDEX, Recipe, SynthsegError, load_checkpoint, pick_recipe, load_optimizer_state, optimizer_state,
                            sample_seed, save_checkpoint, save_json_atomic, save_safetensors_atomic, seed_everything)
 from .blocks import dense_crf, unet_decoder, unet_encoder, unet_forward
 from .data import PairedTransform, SegmentationDataset, to_hw, voc_palette
@@ -448,11 +448,8 @@ def default_hidden_states(vae: AutoencoderKL | AutoencoderTiny, # the VAE
 
 # %% ../nbs/06_segmentator.ipynb #aa8bcd9d
 @dataclass(frozen=True)
-class SegmentatorRecipe:
+class SegmentatorRecipe(Recipe):
     "How a segmentator is trained: what `fit_segmentator(recipe=...)` and `synthseg train-segmentator` use."
-    name: str # what the command line and `fit_segmentator` call it
-    version: int # bumped whenever a number below changes
-    description: str # what it is for and where it was chosen
     size: int | tuple[int, int] = 256 # training view size (an int: square views)
     views: int = 24 # views per training image (1: the images themselves, no augmentation)
     steps: int = 400 # optimisation steps
@@ -464,9 +461,6 @@ class SegmentatorRecipe:
     augment_strength: float = 1.0 # colour augmentation of the extra views
     crf: bool = False # save it with dense-CRF refinement of its masks as its default
     train_images: int | None = None # images of a toy dataset to train on (real datasets: all of them)
-
-    @property
-    def tag(self) -> str: return f'{self.name}@{self.version}'
 
 SEGMENTATOR_RECIPES: dict[str, SegmentatorRecipe] = {r.name: r for r in [
     SegmentatorRecipe('default', 1, 'real photos of any dataset: crops at several scales, flips and colours'),
@@ -481,14 +475,8 @@ SEGMENTATOR_RECIPES: dict[str, SegmentatorRecipe] = {r.name: r for r in [
 def segmentator_recipe(recipe: str | SegmentatorRecipe, # a name in `SEGMENTATOR_RECIPES`, or a recipe
                        **changes, # fields to change (None: keep the recipe's)
                       ) -> SegmentatorRecipe:
-    "A recipe by name, with some of its fields changed."
-    if isinstance(recipe, str):
-        if recipe not in SEGMENTATOR_RECIPES: raise SynthsegError(f'unknown segmentator recipe {recipe!r}: choose one of {", ".join(SEGMENTATOR_RECIPES)}')
-        recipe = SEGMENTATOR_RECIPES[recipe]
-    known = {f.name for f in fields(SegmentatorRecipe)}
-    if bad := [k for k in changes if k not in known]: raise SynthsegError(f'{bad} are not recipe fields: {sorted(known - {"name", "version", "description"})}')
-    changes = {k: v for k, v in changes.items() if v is not None}
-    return replace(recipe, **changes)
+    "A segmentator recipe by name, with some of its fields changed."
+    return pick_recipe(SEGMENTATOR_RECIPES, recipe).changed(**changes)
 
 # %% ../nbs/06_segmentator.ipynb #f89d9c89
 def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
