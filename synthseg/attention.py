@@ -5,7 +5,7 @@
 # %% ../nbs/09_attention.ipynb #b063e8d5
 from __future__ import annotations
 import contextlib, math, re
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
