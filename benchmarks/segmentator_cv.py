@@ -1,31 +1,35 @@
-"""Choose the real-photo segmentator's augmentation without looking at the test photos: cross-validation
+"""Choose the real-photo segmentator's recipe without looking at the test photos: k-fold cross-validation
 on the trainval photos.
 
-    python benchmarks/segmentator_cv.py [--root DIR] [--vae DIR] [--folds 0 1] [--steps 400] [--views 24]
-                                        [--settings crop=1,paste=0 crop=0,paste=0.5] [--crf]
+    python benchmarks/segmentator_cv.py [--root DIR] [--vae DIR] [--recipe oxford-pets] [--folds 3] [--seeds 0 1]
+                                        [--settings views=6 views=12,steps=800 paste=0 ...] [--no-crf]
 
-Defaults: the 13 trainval photos of the development machines' Oxford-IIIT Pet sample and the real TAESD.
-The photos are split into four fixed folds (each breed spread over them); for every setting and every fold
-in --folds, a segmentator is trained by `fit_segmentator`'s recipe on the other photos and predicts the
-held-out ones. The figure per setting is the mIoU pooled over all held-out photos. With --crf the same
-predictions are also scored after `dense_crf` (its defaults), as `train-segmentator` saves the Oxford-IIIT
-Pet segmentator. One seed per setting: with a dozen photos, single runs swing by several hundredths, so
-only large differences mean anything. The CRF figures of chapter 06 come from
-`--folds 0 1 2 3 --settings crop=0,paste=0.5 --crf` (all 13 photos held out once).
+Defaults: the 58 trainval photos of `oxford-iiit-pet-more` in the shared assets, the real TAESD, the
+`oxford-pets` recipe. The photos are split into `--folds` folds, each breed spread evenly over them (fold =
+rank of the photo within its breed, by file name, modulo k). A setting is a comma-separated list of recipe
+fields to change (`views`, `steps`, `batch_size`, `lr`, `fuse_max_side`, `crop`, `paste`, `augment_strength`, `flip`)
+plus `amp` (bfloat16 autocast, 0 or 1). For every setting, seed and fold a segmentator is trained on the other
+folds and predicts the held-out photos (with mirrored test-time augmentation, as `evaluate_segmentator`
+does); the figure per setting and seed is the mIoU pooled over all held-out photos, raw and after the
+recipe's dense CRF. The table reports the mean over seeds. Settings that differ only in `views`, `steps`,
+`lr`, `batch_size`, `fuse_max_side`, `flip` or `amp` share one hidden-state cache per fold and seed: view v of photo i
+is the same whatever the number of views, so a 6-view cache is the first 6 views of a 12-view one.
 The last line of stdout is one JSON object with every figure.
 """
-import argparse, json, time
+import argparse, copy, json, time
+from pathlib import Path
 
-import torch
+from safetensors.torch import save_file
 
 from synthseg.core import real_assets_dir, seed_everything
 from synthseg.data import OxfordPets
 from synthseg.metrics import SegmentationMetric
 from synthseg.blocks import dense_crf
-from synthseg.segmentator import FeatureCache, default_augment, default_hidden_states, predict_logits, train_segmentator
+from synthseg.segmentator import (FeatureCache, default_augment, default_hidden_states, predict_logits, segmentator_recipe,
+                                  train_segmentator)
 from synthseg.vae_features import load_vae
 
-FOLDS = [[0, 1, 5, 9], [2, 6, 10], [3, 7, 11], [4, 8, 12]]  # indices in trainval.txt order of the shared sample
+CACHE_FIELDS = ('size', 'crop', 'paste', 'augment_strength')
 
 
 class Subset:
@@ -35,55 +39,102 @@ class Subset:
     def __getitem__(self, i): return self.ds[self.ids[i]]
 
 
-def parse_setting(text):
-    kv = dict(p.split('=') for p in text.split(','))
-    return {'crop': bool(int(kv.get('crop', 1))), 'paste': float(kv.get('paste', 0))}
+def breed_folds(ds, k):
+    "Fold of every photo: its rank within its breed (by file name) modulo k."
+    stems = [ds.files(i)[0].stem for i in range(len(ds))]
+    fold = [0] * len(stems)
+    for breed in sorted({s.rsplit('_', 1)[0] for s in stems}):
+        for r, i in enumerate(sorted((i for i, s in enumerate(stems) if s.rsplit('_', 1)[0] == breed), key=lambda i: stems[i])):
+            fold[i] = r % k
+    return fold
+
+
+def parse_setting(text, base):
+    "A recipe with the fields of `text` (`views=6,paste=0`) changed, and the amp flag."
+    kv = dict(p.split('=') for p in text.split(',')) if text else {}
+    amp = bool(int(kv.pop('amp', 1)))
+    types = {'views': int, 'steps': int, 'batch_size': int, 'fuse_max_side': int, 'lr': float, 'paste': float,
+             'augment_strength': float, 'crop': lambda v: bool(int(v)), 'flip': lambda v: bool(int(v))}
+    bad = [k for k in kv if k not in types]
+    if bad: raise SystemExit(f'unknown setting fields {bad}: use {", ".join(types)}, amp')
+    return segmentator_recipe(base, **{k: types[k](v) for k, v in kv.items()}), amp
+
+
+def first_views(cache, views, n):
+    "The cache of the first `views` views of each of its `n` photos (views are stored view-major)."
+    c = copy.copy(cache)
+    c.feats, c.masks, c.reliability = cache.feats[:views * n], cache.masks[:views * n], cache.reliability[:views * n]
+    return c
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     assets = real_assets_dir()
-    ap.add_argument('--root', default=assets/'oxford-iiit-pet-mini' if assets else None)
+    ap.add_argument('--root', default=assets/'oxford-iiit-pet-more' if assets else None)
     ap.add_argument('--vae', default=assets/'taesd' if assets else None)
-    ap.add_argument('--folds', type=int, nargs='+', default=[0, 1])
-    ap.add_argument('--steps', type=int, default=400)
-    ap.add_argument('--views', type=int, default=24)
-    ap.add_argument('--size', type=int, default=256)
-    ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--settings', nargs='+', default=['crop=1,paste=0', 'crop=0,paste=0.5'])
-    ap.add_argument('--crf', action='store_true', help='also score the predictions refined by the dense CRF (needs pydensecrf2)')
+    ap.add_argument('--recipe', default='oxford-pets')
+    ap.add_argument('--folds', type=int, default=3)
+    ap.add_argument('--seeds', type=int, nargs='+', default=[0])
+    ap.add_argument('--settings', nargs='+', default=[''], help='comma-separated recipe changes; "" is the recipe itself')
+    ap.add_argument('--no-crf', action='store_true', help='skip the dense-CRF scores')
+    ap.add_argument('--save-probs', type=Path, help='save the held-out probabilities here (one safetensors file per setting and seed)')
     a = ap.parse_args()
     if a.root is None or a.vae is None: ap.error('give --root (Oxford-IIIT Pet in torchvision layout) and --vae')
     vae = load_vae(a.vae)
-    ds = OxfordPets(a.root, 'trainval', size=a.size)
-    if len(ds) != 13: ap.error(f'the folds are written for the 13-photo sample; {a.root} has {len(ds)} trainval photos')
-    names = default_hidden_states(vae, a.size)
-    results = {}
-    for text in a.settings:
-        s = parse_setting(text); met, met_crf = SegmentationMetric(ds.classes), SegmentationMetric(ds.classes); per_fold, per_fold_crf = {}, {}
-        for k in a.folds:
-            held = FOLDS[k]; train = Subset(ds, [i for i in range(len(ds)) if i not in held])
-            t0 = time.perf_counter(); seed_everything(a.seed)
-            cache = FeatureCache(vae, train, names, views=a.views, augment=default_augment(a.size, 1.0, s['crop']), seed=a.seed,
-                                 progress=False, paste=s['paste'], paste_augment=default_augment(a.size, 1.0, crop=False))
-            seg, _ = train_segmentator(cache, ds.classes, None, a.steps, 8, 2e-3, seed=a.seed, progress=False)
-            fold_met, fold_crf = SegmentationMetric(ds.classes), SegmentationMetric(ds.classes)
-            val = FeatureCache(vae, Subset(ds, held), names, progress=False)
-            for j, i in enumerate(held):
-                f, m = val.batch([j]); prob = predict_logits(seg, f, m.shape[1:], True); p = prob.argmax(1)
-                met.update(p, m); fold_met.update(p, m)
-                if a.crf:
-                    q = dense_crf(ds[i][0], prob[0]).argmax(0)[None]
-                    met_crf.update(q, m); fold_crf.update(q, m)
-            per_fold[k] = round(fold_met.compute()['miou'], 4)
-            if a.crf: per_fold_crf[k] = round(fold_crf.compute()['miou'], 4)
-            print(f'{text}: fold {k} mIoU {per_fold[k]:.3f}' + (f', with the CRF {per_fold_crf[k]:.3f}' if a.crf else '')
-                  + f' ({time.perf_counter() - t0:.0f} s)', flush=True)
-        results[text] = {'pooled_miou': round(met.compute()['miou'], 4), 'folds': per_fold}
-        if a.crf: results[text].update(pooled_miou_crf=round(met_crf.compute()['miou'], 4), folds_crf=per_fold_crf)
-        print(f"{text}: pooled mIoU {results[text]['pooled_miou']:.3f}"
-              + (f", with the CRF {results[text]['pooled_miou_crf']:.3f}" if a.crf else ''), flush=True)
-    print(json.dumps({'steps': a.steps, 'views': a.views, 'size': a.size, 'seed': a.seed, 'results': results}))
+    settings = {t: parse_setting(t, a.recipe) for t in a.settings}
+    sizes = {r.size for r, _ in settings.values()}
+    if len(sizes) > 1: ap.error('all settings must share one size')
+    size = sizes.pop()
+    ds = OxfordPets(a.root, 'trainval', size=size)
+    folds = breed_folds(ds, a.folds)
+    names = default_hidden_states(vae, size)
+    held_out = {k: [i for i in range(len(ds)) if folds[i] == k] for k in range(a.folds)}
+    val_caches = {k: FeatureCache(vae, Subset(ds, ids), names, progress=False) for k, ids in held_out.items()}
+    groups = {}
+    for t, (r, amp) in settings.items(): groups.setdefault(tuple(getattr(r, f) for f in CACHE_FIELDS), []).append(t)
+    runs = {t: {} for t in settings}
+    for key, texts in groups.items():
+        max_views = max(settings[t][0].views for t in texts)
+        r0 = settings[texts[0]][0]
+        for seed in a.seeds:
+            mets = {t: (SegmentationMetric(ds.classes), SegmentationMetric(ds.classes)) for t in texts}
+            probs = {t: {} for t in texts}
+            secs = {t: 0.0 for t in texts}
+            for k in range(a.folds):
+                train_ids = [i for i in range(len(ds)) if folds[i] != k]
+                t0 = time.perf_counter(); seed_everything(seed)
+                cache = FeatureCache(vae, Subset(ds, train_ids), names, views=max_views, augment=default_augment(size, r0.augment_strength, r0.crop),
+                                     seed=seed, progress=False, paste=r0.paste, paste_augment=default_augment(size, r0.augment_strength, crop=False))
+                t_cache = time.perf_counter() - t0
+                print(f'{dict(zip(CACHE_FIELDS, key))} seed {seed} fold {k}: {max_views} views of {len(train_ids)} photos cached in {t_cache:.0f} s', flush=True)
+                for t in texts:
+                    r, amp = settings[t]
+                    t0 = time.perf_counter()
+                    seg, _ = train_segmentator(first_views(cache, r.views, len(train_ids)), ds.classes, None, r.steps, r.batch_size, r.lr, seed=seed,
+                                               progress=False, fuse_max_side=r.fuse_max_side, amp=amp, flip=r.flip)
+                    secs[t] += time.perf_counter() - t0
+                    val, (met, met_crf) = val_caches[k], mets[t]
+                    for j, i in enumerate(held_out[k]):
+                        f, m = val.batch([j]); prob = predict_logits(seg, f, m.shape[1:], True)
+                        met.update(prob.argmax(1), m); probs[t][f'photo{i}'] = prob[0].half()
+                        if not a.no_crf: met_crf.update(dense_crf(ds[i][0], prob[0]).argmax(0)[None], m)
+            for t in texts:
+                if a.save_probs:
+                    a.save_probs.mkdir(parents=True, exist_ok=True)
+                    save_file(probs[t], a.save_probs/f'{t or "recipe"}_seed{seed}.safetensors')
+                rec = {'miou': round(mets[t][0].compute()['miou'], 4), 'train_seconds_per_fold': round(secs[t] / a.folds, 1)}
+                if not a.no_crf: rec['miou_crf'] = round(mets[t][1].compute()['miou'], 4)
+                runs[t][seed] = rec
+                print(f'{t or "(recipe)"} seed {seed}: pooled mIoU {rec["miou"]:.4f}' + (f', with the CRF {rec["miou_crf"]:.4f}' if 'miou_crf' in rec else '')
+                      + f', {rec["train_seconds_per_fold"]:.0f} s training per fold', flush=True)
+    table = {}
+    for t, per_seed in runs.items():
+        vals = list(per_seed.values())
+        table[t or '(recipe)'] = {'miou': round(sum(v['miou'] for v in vals) / len(vals), 4), 'seeds': {s: v for s, v in per_seed.items()},
+                                  **({'miou_crf': round(sum(v['miou_crf'] for v in vals) / len(vals), 4)} if not a.no_crf else {})}
+    print('\n| setting | pooled mIoU | with CRF |\n|---|---|---|')
+    for t, v in table.items(): print(f"| {t} | {v['miou']:.4f} | {v.get('miou_crf', float('nan')):.4f} |")
+    print(json.dumps({'recipe': a.recipe, 'photos': len(ds), 'folds': a.folds, 'seeds': a.seeds, 'results': table}))
 
 
 if __name__ == '__main__':

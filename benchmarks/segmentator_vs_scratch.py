@@ -2,10 +2,12 @@
 segmentation network trained from scratch, on the same images, with the same augmentation and the same
 wall-time budget, on this machine's CPU.
 
-    python benchmarks/segmentator_vs_scratch.py [--root DIR] [--vae DIR] [--budget 600] [--size 256]
+    python benchmarks/segmentator_vs_scratch.py [--root DIR] [--vae DIR] [--budget 600] [--recipe oxford-pets]
+                                                [--views N] [--steps N]
 
-Defaults: the 13 trainval / 5 test real Oxford-IIIT Pet photos and the real TAESD weights of the
-development machines' shared assets. The external network is torchvision's LRASPP-MobileNetV3-Large with
+Defaults: the 58 trainval / 20 test real Oxford-IIIT Pet photos of `oxford-iiit-pet-more` and the real TAESD
+weights of the development machines' shared assets; the segmentator is trained by the `oxford-pets` recipe
+(the shipped one's), scored without its dense CRF so that both networks are judged on their raw predictions. The external network is torchvision's LRASPP-MobileNetV3-Large with
 random weights (no ImageNet backbone: it sees only these images, as the segmentator's own weights do).
 Both are evaluated on the test photos at fixed intervals; evaluation time is not counted. The last line
 of stdout is one JSON object with both curves and the speed-up: the external network's wall time divided
@@ -24,7 +26,7 @@ import torch.nn.functional as F
 from synthseg.core import real_assets_dir, seed_everything, IGNORE_INDEX
 from synthseg.data import OxfordPets, normalize
 from synthseg.metrics import SegmentationMetric
-from synthseg.segmentator import default_augment, fit_segmentator
+from synthseg.segmentator import default_augment, fit_segmentator, segmentator_recipe
 from synthseg.vae_features import load_vae
 
 
@@ -75,23 +77,27 @@ def summarize(seg_curve, ext_curve):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     assets = real_assets_dir()
-    ap.add_argument('--root', type=Path, default=assets/'oxford-iiit-pet-mini' if assets else None)
+    ap.add_argument('--root', type=Path, default=assets/'oxford-iiit-pet-more' if assets else None)
     ap.add_argument('--vae', default=str(assets/'taesd') if assets else 'madebyollin/taesd')
     ap.add_argument('--budget', type=float, default=600, help='wall-time budget of the external network, seconds')
     ap.add_argument('--size', type=int, default=256)
-    ap.add_argument('--views', type=int, default=4, help='augmented views per photo for the segmentator')
-    ap.add_argument('--steps', type=int, default=400, help='segmentator steps')
+    ap.add_argument('--recipe', default='oxford-pets', help='the segmentator recipe (SEGMENTATOR_RECIPES)')
+    ap.add_argument('--views', type=int, help="views per photo for the segmentator (default: the recipe's)")
+    ap.add_argument('--steps', type=int, help="segmentator steps (default: the recipe's)")
     ap.add_argument('--seed', type=int, default=0)
     a = ap.parse_args()
     if a.root is None: sys.exit('pass --root: a folder holding oxford-iiit-pet/ in torchvision layout')
     train, test = OxfordPets(a.root, 'trainval', size=a.size), OxfordPets(a.root, 'test', size=a.size)
     vae = load_vae(a.vae)
-    seg, hist = fit_segmentator(vae, train, None, size=a.size, views=a.views, steps=a.steps, val_ds=test, eval_every=20, seed=a.seed, progress=False)
+    steps = a.steps or segmentator_recipe(a.recipe).steps
+    seg, hist = fit_segmentator(vae, train, None, a.recipe, size=a.size, views=a.views, steps=a.steps, val_ds=test, eval_every=max(20, steps // 30),
+                                seed=a.seed, progress=False)
     seg_curve = [{'seconds': h['seconds_total'], 'step': h['step'], 'miou': h['val_miou']} for h in hist if 'val_miou' in h]
     for c in seg_curve: print('segmentator', c, flush=True)
     ext_curve = external_curve(train, test, a.budget, a.size, a.budget / 20, a.seed)
     res = {'external': 'lraspp_mobilenet_v3_large (random init)', **summarize(seg_curve, ext_curve),
-           'segmentator_curve': seg_curve, 'external_curve': ext_curve, 'views': a.views, 'size': a.size}
+           'segmentator_curve': seg_curve, 'external_curve': ext_curve, 'recipe': seg.info['recipe'], 'views': seg.info['views'],
+           'steps': seg.info['steps'], 'size': a.size}
     print(json.dumps(res))
 
 

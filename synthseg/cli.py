@@ -136,6 +136,8 @@ def _train_segmentator_args(p):
                    "(copy-paste; label 0 must be background; default: the recipe's, 0.5 for oxford-pets, 0 otherwise)")
     p.add_argument('--crop', action=argparse.BooleanOptionalAction,
                    help="make the plain extra views random crops at several scales (default: the recipe's; off for oxford-pets)")
+    p.add_argument('--flip', action=argparse.BooleanOptionalAction,
+                   help="mirror half the cached views at every training step (default: the recipe's)")
     p.add_argument('--crf', action=argparse.BooleanOptionalAction,
                    help="save the segmentator with dense-CRF refinement of its masks as its default (default: the recipe's; on for oxford-pets)")
     p.add_argument('--seed', type=int, default=0)
@@ -146,7 +148,7 @@ def _train_segmentator(a) -> dict:
     from synthseg.toy import load_dataset
     from synthseg.vae_features import load_vae
     recipe = segmentator_recipe(a.recipe or (a.dataset if a.dataset in SEGMENTATOR_RECIPES else 'default'), size=a.size, views=a.views,
-                                steps=a.steps, batch_size=a.batch_size, lr=a.lr, fuse_max_side=a.fuse_max_side, paste=a.paste, crop=a.crop,
+                                steps=a.steps, batch_size=a.batch_size, lr=a.lr, fuse_max_side=a.fuse_max_side, paste=a.paste, crop=a.crop, flip=a.flip,
                                 crf=a.crf, train_images=a.num)
     toy = _is_toy(a.dataset)
     ds = load_dataset(a.dataset, a.root, 'train', size=recipe.size if a.dataset != 'toy-streets' else None, n=recipe.train_images if toy else None)

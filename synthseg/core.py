@@ -14,9 +14,9 @@ import torch
 from PIL import Image, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['IN_TEST', 'IGNORE_INDEX', 'IGNORE_COLOR', 'SynthsegError', 'default_device', 'default_dtype', 'seed_everything',
-           'sample_seed', 'image_to_tensor', 'tensor_to_image', 'palette_bytes', 'mask_to_image', 'mask_to_tensor',
-           'read_image', 'read_mask', 'atomic_write', 'save_image_atomic', 'save_json_atomic',
+__all__ = ['IN_TEST', 'IGNORE_INDEX', 'IGNORE_COLOR', 'SynthsegError', 'default_device', 'default_dtype', 'cpu_bf16',
+           'seed_everything', 'sample_seed', 'image_to_tensor', 'tensor_to_image', 'palette_bytes', 'mask_to_image',
+           'mask_to_tensor', 'read_image', 'read_mask', 'atomic_write', 'save_image_atomic', 'save_json_atomic',
            'save_safetensors_atomic', 'optimizer_state', 'load_optimizer_state', 'save_checkpoint', 'load_checkpoint',
            'save_pretrained_atomic', 'Recipe', 'pick_recipe', 'data_dir', 'assets_dir', 'real_assets_dir']
 
@@ -41,6 +41,11 @@ def default_dtype(device: str | torch.device, # the device the model will run on
                  ) -> torch.dtype:
     "float16 on an accelerator when `half`, otherwise float32."
     return torch.float16 if half and torch.device(device).type in ('cuda', 'mps') else torch.float32
+
+def cpu_bf16() -> bool:
+    "Whether this CPU computes bfloat16 in hardware (oneDNN on AVX-512 or AMX), so that bfloat16 autocast speeds training up."
+    try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError): return False
 
 # %% ../nbs/00_core.ipynb #6941a649
 def seed_everything(seed: int, # the seed for python, numpy and torch

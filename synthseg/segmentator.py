@@ -16,12 +16,12 @@ import torch.nn.functional as F
 from diffusers import AutoencoderKL, AutoencoderTiny
 from safetensors.torch import load_file
 
-from .core import (IGNORE_INDEX, Recipe, SynthsegError, load_checkpoint, pick_recipe, load_optimizer_state, optimizer_state,
+from .core import (IGNORE_INDEX, Recipe, SynthsegError, cpu_bf16, load_checkpoint, pick_recipe, load_optimizer_state, optimizer_state,
                            sample_seed, save_checkpoint, save_json_atomic, save_safetensors_atomic, seed_everything)
 from .blocks import dense_crf, unet_decoder, unet_encoder, unet_forward
 from .data import PairedTransform, SegmentationDataset, to_hw, voc_palette
 from .metrics import SegmentationMetric
-from .vae_features import decoder_hidden_states, hidden_state_modules, load_vae
+from .vae_features import decoder_hidden_states, hidden_state_modules, load_vae, read_hidden_states
 
 # %% auto #0
 __all__ = ['SEGMENTATOR_RECIPES', 'encode', 'decode_with_hidden_states', 'extract_hidden_states', 'Segmentator', 'vae_signature',
@@ -54,9 +54,8 @@ def extract_hidden_states(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
                           images: torch.Tensor, # float `N×3×H×W` in [0, 1]
                           names: Sequence[str] | None = None, # hidden states to keep (default: all, plus `latents`)
                          ) -> dict[str, torch.Tensor]:
-    "The round trip of training: encode images, decode them, return the decoder's hidden states and the latents."
-    _, hs = decode_with_hidden_states(vae, encode(vae, images), names)
-    return {n: hs[n] for n in (names or hs)}
+    "The round trip of training: encode images, decode them as far as the hidden states asked for, return those."
+    return read_hidden_states(vae, encode(vae, images), names)
 
 # %% ../nbs/06_segmentator.ipynb #75051f69
 class Segmentator(nn.Module):
@@ -332,6 +331,8 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
                       checkpoint_every: int = 200, # steps between checkpoints
                       ema: float | None = 0.99, # keep an exponential moving average of the weights (the one returned)
                       progress: bool = True,
+                      amp: bool = True, # bfloat16 autocast where the CPU computes it (AVX-512 or AMX); weights, optimizer and loss stay float32
+                      flip: bool = False, # mirror each view in the batch with probability 1/2 (its hidden states, mask and reliability)
                       **seg_kwargs, # passed to `Segmentator` (dim, width, fuse_max_side, coords, dropout)
                      ) -> tuple[Segmentator, list[dict]]:
     "Train a `Segmentator` on cached hidden states; resumable from `out`. Returns it (its EMA) and its history."
@@ -356,9 +357,15 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
         g = torch.Generator().manual_seed(sample_seed(seed, step))
         idx = torch.randint(0, len(cache), (batch_size,), generator=g).tolist()
         feats, mask = cache.batch(idx)
+        rel = cache.reliability_of(idx)
+        if flip:  # hidden states of a mirrored image are close to the mirrored hidden states (the test-time augmentation relies on it too)
+            f = torch.rand(batch_size, generator=g) < 0.5
+            feats = {n: torch.where(f[:, None, None, None], v.flip(-1), v) for n, v in feats.items()}
+            mask, rel = torch.where(f[:, None, None], mask.flip(-1), mask), torch.where(f[:, None, None], rel.flip(-1), rel)
         pct = step / max(1, steps - 1)  # one-cycle: warm up for 10%, then cosine down
         for group in opt.param_groups: group['lr'] = lr * (pct / 0.1 if pct < 0.1 else 0.5 * (1 + math.cos(math.pi * (pct - 0.1) / 0.9)))
-        loss = loss_fn(seg(feats, mask.shape[1:]), mask, cache.reliability_of(idx))
+        with torch.autocast('cpu', torch.bfloat16, enabled=amp and cpu_bf16()): logits = seg(feats, mask.shape[1:])
+        loss = loss_fn(logits.float(), mask, rel)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         if avg is not None: avg.update_parameters(seg)
         rec = {'step': step + 1, 'seconds': round(time.perf_counter() - t0, 2), 'loss': round(loss.item(), 4)}
@@ -459,17 +466,20 @@ class SegmentatorRecipe(Recipe):
     crop: bool = True # extra views are random crops at several scales; False: whole images (flips and colours only)
     paste: float = 0.0 # share of the extra views that are copy-paste views
     augment_strength: float = 1.0 # colour augmentation of the extra views
+    flip: bool = False # mirror half the cached views at every step (free: no new hidden states)
+    amp: bool = True # bfloat16 autocast on CPUs that compute it (`core.cpu_bf16`); the weights stay float32
     crf: bool = False # save it with dense-CRF refinement of its masks as its default
     train_images: int | None = None # images of a toy dataset to train on (real datasets: all of them)
 
 SEGMENTATOR_RECIPES: dict[str, SegmentatorRecipe] = {r.name: r for r in [
-    SegmentatorRecipe('default', 1, 'real photos of any dataset: crops at several scales, flips and colours'),
-    SegmentatorRecipe('oxford-pets', 2, 'Oxford-IIIT Pet on TAESD: whole images, half copy-paste views, dense CRF '
-                      '(chosen by cross-validation on the trainval photos; the shipped oxford-pets-taesd)', crop=False, paste=0.5, crf=True),
+    SegmentatorRecipe('default', 2, 'real photos of any dataset: crops at several scales, flips and colours'),
+    SegmentatorRecipe('oxford-pets', 3, 'Oxford-IIIT Pet on TAESD: 12 whole-image views, half of the extra ones copy-paste, 800 steps, dense CRF '
+                      '(chosen by cross-validation on the 58 trainval photos; the shipped oxford-pets-taesd)', views=12, steps=800, crop=False,
+                      paste=0.5, crf=True),
     SegmentatorRecipe('toy-pets', 1, 'Toy Pets on the tiny VAE: plenty of images, no augmentation (the shipped toy-pets-tiny-vae)',
-                      size=64, views=1, steps=1500, batch_size=16, lr=3e-3, fuse_max_side=32, train_images=1500),
+                      size=64, views=1, steps=1500, batch_size=16, lr=3e-3, fuse_max_side=32, train_images=1500, amp=False),
     SegmentatorRecipe('toy-streets', 1, 'Toy Streets on the tiny VAE, at their native 64×128', size=64, views=1, steps=1500, batch_size=16,
-                      lr=3e-3, fuse_max_side=32, train_images=1500),
+                      lr=3e-3, fuse_max_side=32, train_images=1500, amp=False),
 ]}
 
 def segmentator_recipe(recipe: str | SegmentatorRecipe, # a name in `SEGMENTATOR_RECIPES`, or a recipe
@@ -507,7 +517,7 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
     val = FeatureCache(vae, val_ds, names, progress=False) if val_ds is not None else None
     t_cache = time.perf_counter() - t0
     seg, history = train_segmentator(cache, train_ds.classes, out, r.steps, r.batch_size, r.lr, seed=seed, val=val, eval_every=eval_every,
-                                     palette=train_ds.palette, loss_fn=loss_fn, progress=progress, fuse_max_side=r.fuse_max_side, **seg_kwargs)
+                                     palette=train_ds.palette, loss_fn=loss_fn, progress=progress, flip=r.flip, amp=r.amp, fuse_max_side=r.fuse_max_side, **seg_kwargs)
     for h in history: h['seconds_total'] = round(h['seconds'] + t_cache, 2)
     seg.crf = crf_options(seg, crf if isinstance(crf, dict) else r.crf)  # True: the defaults, {}
     seg.info = {'train': repr(train_ds), 'recipe': r.tag, 'size': r.size, 'views': r.views, 'crop': r.crop, 'paste': r.paste, 'steps': r.steps,

@@ -18,8 +18,8 @@ from .core import (SynthsegError, assets_dir, default_device, load_checkpoint, l
 
 # %% auto #0
 __all__ = ['TAESD_FILES', 'VAE_ALIASES', 'VAE_CLASSES', 'SD15_VAE_CONFIG', 'convert_taesd_state_dict', 'load_taesd_folder',
-           'tiny_vae_dir', 'load_vae', 'hidden_state_modules', 'decoder_hidden_states', 'pca_rgb', 'tiny_vae_config',
-           'toy_image_pool', 'psnr', 'reconstruct', 'train_tiny_vae']
+           'tiny_vae_dir', 'load_vae', 'hidden_state_modules', 'decoder_hidden_states', 'pca_rgb', 'read_hidden_states',
+           'tiny_vae_config', 'toy_image_pool', 'psnr', 'reconstruct', 'train_tiny_vae']
 
 # %% ../nbs/05_vae_features.ipynb #68c94894
 TAESD_FILES = ('taesd_encoder.safetensors', 'taesd_decoder.safetensors')
@@ -100,6 +100,7 @@ def load_vae(source: str | Path | None = None, # see the table above; None: the 
     vae.register_to_config(_name_or_path=str(source) if source is not None else 'tiny')  # where it came from, as from_pretrained records it
     vae.to(default_device(device))
     if vae.dtype != dtype: vae.to(dtype=dtype)
+    if vae.device.type == 'cpu': vae.to(memory_format=torch.channels_last)  # the same numbers, 1.4-1.8× faster convolutions on a CPU
     return vae.eval().requires_grad_(False)
 
 # %% ../nbs/05_vae_features.ipynb #9841a0d1
@@ -152,6 +153,30 @@ def pca_rgb(hidden: torch.Tensor, # one hidden state, `C×H×W` (or `1×C×H×W`
     rgb = h @ v[:, :3]
     lo, hi = rgb.quantile(0.01, 0), rgb.quantile(0.99, 0)
     return ((rgb - lo) / (hi - lo + 1e-8)).clamp(0, 1).T.reshape(3, *hidden.shape[-2:])
+
+# %% ../nbs/05_vae_features.ipynb #667ffb68
+class _StopDecoding(Exception):
+    "Raised by a hook once the decoder has computed every hidden state asked for."
+
+@torch.no_grad()
+def read_hidden_states(vae: AutoencoderKL | AutoencoderTiny, # the VAE whose decoder to read
+                       latents: torch.Tensor, # unscaled latents `N×4×h×w`
+                       names: list[str] | None = None, # which hidden states (default: all, plus 'latents')
+                      ) -> dict[str, torch.Tensor]:
+    "The decoder's hidden states for `latents`, running the decoder only as far as the last block asked for."
+    mods = hidden_state_modules(vae)
+    names = ['latents', *mods] if names is None else list(names)
+    last = [n for n in mods if n in names]
+    def stop(module, *args): raise _StopDecoding
+    parts = []
+    for z in (latents.split(1) if getattr(vae, 'use_slicing', False) else [latents]):  # a sliced decode: one image at a time
+        with decoder_hidden_states(vae, names) as hs:
+            h = mods[last[-1]].register_forward_hook(stop) if last else vae.decoder.register_forward_pre_hook(stop)
+            try: vae.decode(z)
+            except _StopDecoding: pass
+            finally: h.remove()
+        parts.append(dict(hs))
+    return {n: torch.cat([p[n] for p in parts]) for n in names}
 
 # %% ../nbs/05_vae_features.ipynb #a36fdc44
 SD15_VAE_CONFIG = dict(in_channels=3, out_channels=3, latent_channels=4, sample_size=512, block_out_channels=(128, 256, 512, 512),
