@@ -50,14 +50,14 @@ def breed_folds(ds, k):
 
 
 def parse_setting(text, base):
-    "A recipe with the fields of `text` (`views=6,paste=0`) changed, and the amp flag."
+    "The recipe `base` with the fields of `text` (`views=6,paste=0`) changed."
     kv = dict(p.split('=') for p in text.split(',')) if text else {}
-    amp = bool(int(kv.pop('amp', 1)))
     types = {'views': int, 'steps': int, 'batch_size': int, 'fuse_max_side': int, 'lr': float, 'paste': float,
-             'augment_strength': float, 'crop': lambda v: bool(int(v)), 'flip': lambda v: bool(int(v))}
+             'augment_strength': float, 'crop': lambda v: bool(int(v)), 'flip': lambda v: bool(int(v)),
+             'amp': lambda v: bool(int(v))}
     bad = [k for k in kv if k not in types]
-    if bad: raise SystemExit(f'unknown setting fields {bad}: use {", ".join(types)}, amp')
-    return segmentator_recipe(base, **{k: types[k](v) for k, v in kv.items()}), amp
+    if bad: raise SystemExit(f'unknown setting fields {bad}: use {", ".join(types)}')
+    return segmentator_recipe(base, **{k: types[k](v) for k, v in kv.items()})
 
 
 def first_views(cache, views, n):
@@ -82,7 +82,7 @@ def main():
     if a.root is None or a.vae is None: ap.error('give --root (Oxford-IIIT Pet in torchvision layout) and --vae')
     vae = load_vae(a.vae)
     settings = {t: parse_setting(t, a.recipe) for t in a.settings}
-    sizes = {r.size for r, _ in settings.values()}
+    sizes = {r.size for r in settings.values()}
     if len(sizes) > 1: ap.error('all settings must share one size')
     size = sizes.pop()
     ds = OxfordPets(a.root, 'trainval', size=size)
@@ -91,11 +91,11 @@ def main():
     held_out = {k: [i for i in range(len(ds)) if folds[i] == k] for k in range(a.folds)}
     val_caches = {k: FeatureCache(vae, Subset(ds, ids), names, progress=False) for k, ids in held_out.items()}
     groups = {}
-    for t, (r, amp) in settings.items(): groups.setdefault(tuple(getattr(r, f) for f in CACHE_FIELDS), []).append(t)
+    for t, r in settings.items(): groups.setdefault(tuple(getattr(r, f) for f in CACHE_FIELDS), []).append(t)
     runs = {t: {} for t in settings}
     for key, texts in groups.items():
-        max_views = max(settings[t][0].views for t in texts)
-        r0 = settings[texts[0]][0]
+        max_views = max(settings[t].views for t in texts)
+        r0 = settings[texts[0]]
         for seed in a.seeds:
             mets = {t: (SegmentationMetric(ds.classes), SegmentationMetric(ds.classes)) for t in texts}
             probs = {t: {} for t in texts}
@@ -108,16 +108,17 @@ def main():
                 t_cache = time.perf_counter() - t0
                 print(f'{dict(zip(CACHE_FIELDS, key))} seed {seed} fold {k}: {max_views} views of {len(train_ids)} photos cached in {t_cache:.0f} s', flush=True)
                 for t in texts:
-                    r, amp = settings[t]
+                    r = settings[t]
                     t0 = time.perf_counter()
                     seg, _ = train_segmentator(first_views(cache, r.views, len(train_ids)), ds.classes, None, r.steps, r.batch_size, r.lr, seed=seed,
-                                               progress=False, fuse_max_side=r.fuse_max_side, amp=amp, flip=r.flip)
+                                               progress=False, fuse_max_side=r.fuse_max_side, amp=r.amp, flip=r.flip)
                     secs[t] += time.perf_counter() - t0
-                    val, (met, met_crf) = val_caches[k], mets[t]
+                    val, (met, met_crf), fold_met = val_caches[k], mets[t], SegmentationMetric(ds.classes)
                     for j, i in enumerate(held_out[k]):
                         f, m = val.batch([j]); prob = predict_logits(seg, f, m.shape[1:], True)
-                        met.update(prob.argmax(1), m); probs[t][f'photo{i}'] = prob[0].half()
+                        met.update(prob.argmax(1), m); fold_met.update(prob.argmax(1), m); probs[t][f'photo{i}'] = prob[0].half()
                         if not a.no_crf: met_crf.update(dense_crf(ds[i][0], prob[0]).argmax(0)[None], m)
+                    print(f'  {t or "(recipe)"}: fold {k} mIoU {fold_met.compute()["miou"]:.4f} (raw)', flush=True)
             for t in texts:
                 if a.save_probs:
                     a.save_probs.mkdir(parents=True, exist_ok=True)
