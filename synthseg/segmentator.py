@@ -352,6 +352,7 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
         load_optimizer_state(opt, tensors, meta['optimizer']); start, history = meta['step'], meta['history']
         t_offset = history[-1]['seconds'] if history else 0.0
     t0 = time.perf_counter() - t_offset
+    bf16 = amp and cpu_bf16()
     seg.train()
     for step in tqdm(range(start, steps), initial=start, total=steps, desc='segmentator', disable=not progress):
         g = torch.Generator().manual_seed(sample_seed(seed, step))
@@ -364,7 +365,7 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
             mask, rel = torch.where(f[:, None, None], mask.flip(-1), mask), torch.where(f[:, None, None], rel.flip(-1), rel)
         pct = step / max(1, steps - 1)  # one-cycle: warm up for 10%, then cosine down
         for group in opt.param_groups: group['lr'] = lr * (pct / 0.1 if pct < 0.1 else 0.5 * (1 + math.cos(math.pi * (pct - 0.1) / 0.9)))
-        with torch.autocast('cpu', torch.bfloat16, enabled=amp and cpu_bf16()): logits = seg(feats, mask.shape[1:])
+        with torch.autocast('cpu', torch.bfloat16, enabled=bf16): logits = seg(feats, mask.shape[1:])
         loss = loss_fn(logits.float(), mask, rel)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         if avg is not None: avg.update_parameters(seg)
