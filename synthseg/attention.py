@@ -169,8 +169,16 @@ def class_token_positions(tokenizer, # the pipeline's tokenizer
     missing = [n for n in classes if n not in found]
     if (require == 'all' and missing) or not found:
         names = missing if require == 'all' else list(classes)
+        shown = repr(prompt if len(prompt) <= 80 else prompt[:79] + '…')
+        limit = tokenizer.model_max_length
+        ids = tokenizer(prompt, verbose=False).input_ids  # not truncated: does a class word come after the text encoder's limit?
+        late = [n for n in names for w in dict.fromkeys([n, *classes[n]]) if (t := tokenizer(w, add_special_tokens=False).input_ids)
+                and any(ids[i:i + len(t)] == t for i in range(limit - len(t), len(ids) - len(t) + 1))]
+        if late:
+            raise SynthsegError(f'the prompt {shown} ({len(ids)} tokens) names {late[0]!r} only after the first {limit} tokens, which the text '
+                                'encoder cuts off: shorten the prompt, or name the class earlier')
         detail = '; '.join(f"{n!r} (or {', '.join(repr(w) for w in classes[n] if w != n) or 'no synonyms'})" for n in names)
-        raise SynthsegError(f'the prompt {prompt!r} does not mention {detail}: put the class word in the prompt, '
+        raise SynthsegError(f'the prompt {shown} does not mention {detail}: put the class word in the prompt, '
                             'or choose --classes that it mentions')
     return found
 

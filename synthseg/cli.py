@@ -12,20 +12,81 @@ from . import __version__
 from .core import SynthsegError
 
 # %% auto #0
-__all__ = ['COMMANDS', 'add_command', 'resolve_segmentator', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'at_least', 'positive', 'pixels', 'HelpFormatter', 'add_command', 'resolve_segmentator',
+           'check_segmentator', 'build_parser', 'main']
+
+# %% ../nbs/90_cli.ipynb #13c0c004
+def at_least(lo: int | float, # the smallest allowed value
+             kind: type = int, # int or float
+             at_most: int | float | None = None, # the largest allowed value, if any
+            ) -> Callable[[str], int | float]:
+    "An argparse `type` that parses a number and refuses one outside `[lo, at_most]`, naming the allowed range."
+    def parse(text: str):
+        try: v = kind(text)
+        except ValueError: raise argparse.ArgumentTypeError(f'expected {"a whole number" if kind is int else "a number"}, not {text!r}') from None
+        if not (v >= lo and (at_most is None or v <= at_most)):
+            raise argparse.ArgumentTypeError(f'must be {f"from {lo:g} to {at_most:g}" if at_most is not None else f"{lo:g} or more"}, not {text}')
+        return v
+    parse.__name__ = kind.__name__  # argparse names the type in its own messages
+    return parse
+
+def positive(text: str) -> float:
+    "An argparse `type` for a number above 0 (a learning rate)."
+    v = at_least(0.0, float)(text)
+    if v == 0: raise argparse.ArgumentTypeError('must be more than 0, not 0')
+    return v
+
+def pixels(text: str) -> int:
+    "An argparse `type` for an image side in pixels: a positive multiple of 8, as Stable Diffusion's VAE needs."
+    v = at_least(8)(text)
+    if v % 8: raise argparse.ArgumentTypeError(f'must be a multiple of 8 (the VAE shrinks images 8 times), not {v}: try {round(v / 8) * 8}')
+    return v
+
+class HelpFormatter(argparse.HelpFormatter):
+    "Shows each option's default after its help, unless the help already says it."
+    def _get_help_string(self, action):
+        h = action.help or ''
+        if not action.option_strings or action.default is argparse.SUPPRESS or 'default' in h or action.required: return h
+        if action.nargs == 0: return f'{h} (default: {"on" if action.default else "off"})'  # a flag
+        return h if action.default is None else f'{h} (default: %(default)s)'
 
 # %% ../nbs/90_cli.ipynb #74d67f50
 def _show_dataset(a: argparse.Namespace) -> dict:
+    _check_dataset_args(a); _check_picture(a.out)
     from synthseg.viz import show_dataset
-    out = show_dataset(a.dataset, root=a.root, num=a.num, out=a.out, split=a.split, size=a.size, seed=a.seed)
+    out = show_dataset(a.dataset, root=a.root, num=a.num, out=a.out, split=a.split, size=a.size, seed=a.seed, **_download(a))
     print(f'wrote {out}', file=sys.stderr)
     return {'out': str(out), 'dataset': a.dataset, 'num': a.num}
 
 def _dataset_args(p: argparse.ArgumentParser, default: str | None = 'toy-pets'):
-    from synthseg.toy import DATASETS
-    p.add_argument('--dataset', choices=DATASETS, default=default, help=f'which dataset (default: {default})')
-    p.add_argument('--root', type=Path, help='data folder: needed for oxford-pets, cityscapes and folder')
+    from synthseg.core import DATASETS
+    p.add_argument('--dataset', choices=DATASETS, default=default, help='which dataset')
+    p.add_argument('--root', type=Path, help='data folder, needed for oxford-pets, cityscapes and folder (default: none)')
     p.add_argument('--split', default='train', choices=('train', 'test'), help="'test' is the held-out split (Cityscapes: val)")
+    p.add_argument('--download', action='store_true',
+                   help='download Oxford-IIIT Pet (about 800 MB) into --root if it is not there; Cityscapes needs an account and a manual download')
+
+def _check_dataset_args(a: argparse.Namespace):
+    "What can be said about --dataset, --root and --download before anything loads."
+    if a.download and a.dataset != 'oxford-pets':
+        raise SynthsegError(f'--download fetches Oxford-IIIT Pet only; {a.dataset} ' + ('needs an account at cityscapes-dataset.com and a manual download'
+                            if a.dataset == 'cityscapes' else 'needs no download' if a.dataset.startswith('toy-') else 'is your own folder'))
+    if a.dataset in ('oxford-pets', 'cityscapes', 'folder') and a.root is None:
+        raise SynthsegError(f'--dataset {a.dataset} needs a data folder: pass --root DIR' + (' (add --download to fetch it)' if a.dataset == 'oxford-pets' else ''))
+    if a.download: _check_out(a.root, '--root')
+
+def _download(a) -> dict: return {'download': True} if a.download else {}
+
+def _check_out(path: Path, flag: str = '--out') -> Path:
+    from synthseg.core import check_writable
+    return check_writable(path, flag)
+
+def _check_picture(path: Path) -> Path:
+    "An output picture: a file name with an image suffix, in a folder that can be written."
+    if path.is_dir(): raise SynthsegError(f'--out {path} is a folder: name the picture to write, e.g. {path/"grid.png"}')
+    if path.suffix.lower() not in ('.png', '.jpg', '.jpeg', '.webp'): raise SynthsegError(f'--out {path}: end the name in .png, .jpg or .webp')
+    _check_out(path.parent)
+    return path
 
 # %% ../nbs/90_cli.ipynb #c6d2f47e
 COMMANDS: dict[str, tuple[str, Callable, Callable]] = {} # name -> (help, add_arguments, run)
@@ -40,9 +101,9 @@ def add_command(name: str, # the subcommand, as typed
 
 def _show_dataset_args(p):
     _dataset_args(p)
-    p.add_argument('--num', type=int, default=8, help='number of samples (rows) in the grid')
-    p.add_argument('--out', type=Path, default=Path('grid.png'), help='where to write the picture')
-    p.add_argument('--size', type=int, help='resize samples to this many pixels (default: native)')
+    p.add_argument('--num', type=at_least(1), default=8, help='number of samples (rows) in the grid')
+    p.add_argument('--out', type=Path, default=Path('grid.png'), help='the picture to write')
+    p.add_argument('--size', type=at_least(1), help='resize samples to this many pixels (default: native)')
     p.add_argument('--seed', type=int, default=0, help='seed of the toy datasets')
 
 add_command('show-dataset', 'write a grid picture (image | mask | overlay) of a dataset', _show_dataset_args, _show_dataset)
@@ -54,19 +115,20 @@ def _default_run(name: str) -> Path:
 
 def _train_vae_args(p):
     p.add_argument('--out', type=Path, help='run folder (default: $SYNTHSEG_DATA/runs/tiny-vae); the model lands in OUT/vae')
-    p.add_argument('--steps', type=int, default=4000, help='optimisation steps')
-    p.add_argument('--batch-size', type=int, default=32)
-    p.add_argument('--lr', type=float, default=1e-3, help='peak learning rate')
-    p.add_argument('--pets', type=int, default=6000, help='Toy Pets in the training pool')
-    p.add_argument('--streets', type=int, default=1500, help='Toy Streets in the training pool')
-    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--steps', type=at_least(1), default=4000, help='optimisation steps')
+    p.add_argument('--batch-size', type=at_least(1), default=32, help='images per step')
+    p.add_argument('--lr', type=positive, default=1e-3, help='peak learning rate')
+    p.add_argument('--pets', type=at_least(0), default=6000, help='Toy Pets in the training pool')
+    p.add_argument('--streets', type=at_least(0), default=1500, help='Toy Streets in the training pool')
+    p.add_argument('--seed', type=int, default=0, help='seeds the pool and the training')
 
 def _train_vae(a) -> dict:
     import time
+    out = _check_out(a.out or _default_run('tiny-vae'))
+    if a.pets + a.streets == 0: raise SynthsegError('--pets and --streets are both 0: the VAE needs images to train on')
     from synthseg.vae_features import toy_image_pool, train_tiny_vae
     t0 = time.time()
-    res = train_tiny_vae(a.out or _default_run('tiny-vae'), steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed,
-                         pool=toy_image_pool(a.pets, a.streets, seed=a.seed))
+    res = train_tiny_vae(out, steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, pool=toy_image_pool(a.pets, a.streets, seed=a.seed))
     return {'vae': res['vae'], 'steps': a.steps, 'final_l1': res['history'][-1] if res['history'] else None,
             'scaling_factor': res['scaling_factor'], 'seconds': round(time.time() - t0, 1)}
 
@@ -75,30 +137,33 @@ add_command('train-vae', 'train the tiny VAE of the miniature world (resumable)'
 # %% ../nbs/90_cli.ipynb #9295fb41
 def _train_tinysd_args(p):
     p.add_argument('--out', type=Path, help='run folder (default: $SYNTHSEG_DATA/runs/tinysd); the pipeline lands in OUT/tinysd')
-    p.add_argument('--steps', type=int, default=3000); p.add_argument('--batch-size', type=int, default=64)
-    p.add_argument('--lr', type=float, default=1e-3); p.add_argument('--images', type=int, default=20000, help='Toy Pets in the training pool')
-    p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--stop-after', type=int, help='end this run after N steps (checkpointed); run again to continue')
+    p.add_argument('--steps', type=at_least(1), default=3000, help='optimisation steps')
+    p.add_argument('--batch-size', type=at_least(1), default=64, help='images per step')
+    p.add_argument('--lr', type=positive, default=1e-3, help='peak learning rate')
+    p.add_argument('--images', type=at_least(1), default=20000, help='Toy Pets in the training pool')
+    p.add_argument('--seed', type=int, default=0, help='seeds the pool and the training')
+    p.add_argument('--stop-after', type=at_least(1), help='end this run after N steps (checkpointed); run again to continue (default: run to the end)')
 
 def _train_tinysd(a) -> dict:
     import time
+    out = _check_out(a.out or _default_run('tinysd'))
     from synthseg.tinysd import train_tinysd
     t0 = time.time()
-    res = train_tinysd(a.out or _default_run('tinysd'), steps=a.steps, batch_size=a.batch_size, lr=a.lr, n_images=a.images,
-                       seed=a.seed, stop_after=a.stop_after)
+    res = train_tinysd(out, steps=a.steps, batch_size=a.batch_size, lr=a.lr, n_images=a.images, seed=a.seed, stop_after=a.stop_after)
     return {'tinysd': res['tinysd'], 'step': res.get('step', a.steps), 'final_loss': (sum(res['history'][-100:]) / max(1, len(res['history'][-100:]))),
             'seconds': round(time.time() - t0, 1)}
 
 def _train_oracle_args(p):
     p.add_argument('--out', type=Path, help='where to save the oracle (default: $SYNTHSEG_DATA/runs/oracle)')
-    p.add_argument('--images', type=int, default=16000); p.add_argument('--steps', type=int, default=3000)
-    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--images', type=at_least(1), default=16000, help='Toy Pets renders to train on')
+    p.add_argument('--steps', type=at_least(1), default=3000, help='optimisation steps')
+    p.add_argument('--seed', type=int, default=0, help='seeds the renders and the training')
 
 def _train_oracle(a) -> dict:
     import time
+    out = _check_out(a.out or _default_run('oracle'))
     from synthseg.tinysd import load_vae, oracle_accuracy, oracle_data, train_oracle
     t0 = time.time()
-    out = a.out or _default_run('oracle')
     oracle, hist = train_oracle(out, n=a.images, steps=a.steps, seed=a.seed)
     acc = oracle_accuracy(oracle, oracle_data(1000, split='test', vae=load_vae(), progress=False))
     return {'oracle': str(out), **acc, 'seconds': round(time.time() - t0, 1)}
@@ -117,6 +182,18 @@ def resolve_segmentator(name: str | Path) -> Path:
     names = sorted(q.name for q in (assets_dir()/'segmentators').glob('*')) if (assets_dir()/'segmentators').exists() else []
     raise SynthsegError(f'segmentator {name!r} not found: pass a folder made by `synthseg train-segmentator`, or a shipped one: {", ".join(names) or "none"}')
 
+def check_segmentator(name: str | Path, # a folder or a shipped name
+                     ) -> tuple[Path, dict]:
+    "A segmentator's folder and config, checked without loading it: both files there, the config readable, the weights complete."
+    from synthseg.core import check_safetensors
+    folder = resolve_segmentator(name)
+    if not (folder/'config.json').is_file() or not (folder/'segmentator.safetensors').is_file():
+        raise SynthsegError(f'{folder} is not a segmentator: expected config.json and segmentator.safetensors there (made by `synthseg train-segmentator`)')
+    try: cfg = json.loads((folder/'config.json').read_text())
+    except ValueError as e: raise SynthsegError(f'{folder}/config.json is damaged ({e}): copy the segmentator again, or retrain it') from None
+    check_safetensors(folder/'segmentator.safetensors', fix='copy the segmentator again, or retrain it with `synthseg train-segmentator`')
+    return folder, cfg
+
 def _is_toy(dataset: str) -> bool: return dataset.startswith('toy-')
 
 def _train_segmentator_args(p):
@@ -125,14 +202,14 @@ def _train_segmentator_args(p):
                    'else "default"); the options below change single fields of it')
     p.add_argument('--vae', help='hub id, diffusers folder or TAESD folder (default: the tiny VAE)')
     p.add_argument('--out', type=Path, help='where to save the segmentator (default: $SYNTHSEG_DATA/runs/segmentator-DATASET)')
-    p.add_argument('--size', type=int, help="training size in pixels (default: the recipe's; 64 toy, 256 real)")
-    p.add_argument('--views', type=int, help="views per image (default: the recipe's; 1 toy, 24 real)")
-    p.add_argument('--num', type=int, help="training images of a toy dataset (default: the recipe's, 1500)")
-    p.add_argument('--steps', type=int, help="optimisation steps (default: the recipe's; 1500 toy, 400 real)")
-    p.add_argument('--batch-size', type=int, help="views per step (default: the recipe's; 16 toy, 8 real)")
-    p.add_argument('--lr', type=float, help="peak learning rate (default: the recipe's; 3e-3 toy, 2e-3 real)")
-    p.add_argument('--fuse-max-side', type=int, help="fusion resolution, long side in pixels (default: the recipe's; 32 toy, 64 real)")
-    p.add_argument('--paste', type=float, help='share of the extra views that paste another image\'s objects over the background '
+    p.add_argument('--size', type=pixels, help="training size in pixels (default: the recipe's; 64 toy, 256 real)")
+    p.add_argument('--views', type=at_least(1), help="views per image (default: the recipe's)")
+    p.add_argument('--num', type=at_least(1), help="training images of a toy dataset (default: the recipe's, 1500)")
+    p.add_argument('--steps', type=at_least(1), help="optimisation steps (default: the recipe's)")
+    p.add_argument('--batch-size', type=at_least(1), help="views per step (default: the recipe's; 16 toy, 8 real)")
+    p.add_argument('--lr', type=positive, help="peak learning rate (default: the recipe's; 3e-3 toy, 2e-3 real)")
+    p.add_argument('--fuse-max-side', type=at_least(4), help="fusion resolution, long side in pixels (default: the recipe's; 32 toy, 64 real)")
+    p.add_argument('--paste', type=at_least(0.0, float, 1.0), help='share of the extra views that paste another image\'s objects over the background '
                    "(copy-paste; label 0 must be background; default: the recipe's, 0.5 for oxford-pets, 0 otherwise)")
     p.add_argument('--crop', action=argparse.BooleanOptionalAction,
                    help="make the plain extra views random crops at several scales (default: the recipe's; off for oxford-pets)")
@@ -140,10 +217,12 @@ def _train_segmentator_args(p):
                    help="mirror half the cached views at every training step (default: the recipe's)")
     p.add_argument('--crf', action=argparse.BooleanOptionalAction,
                    help="save the segmentator with dense-CRF refinement of its masks as its default (default: the recipe's; on for oxford-pets)")
-    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--seed', type=int, default=0, help='seeds the views and the training')
 
 def _train_segmentator(a) -> dict:
     import time
+    _check_dataset_args(a)
+    out = _check_out(a.out or _default_run(f'segmentator-{a.dataset}'))
     from synthseg.segmentator import SEGMENTATOR_RECIPES, fit_segmentator, segmentator_recipe
     from synthseg.toy import load_dataset
     from synthseg.vae_features import load_vae
@@ -151,9 +230,8 @@ def _train_segmentator(a) -> dict:
                                 steps=a.steps, batch_size=a.batch_size, lr=a.lr, fuse_max_side=a.fuse_max_side, paste=a.paste, crop=a.crop, flip=a.flip,
                                 crf=a.crf, train_images=a.num)
     toy = _is_toy(a.dataset)
-    ds = load_dataset(a.dataset, a.root, 'train', size=recipe.size if a.dataset != 'toy-streets' else None, n=recipe.train_images if toy else None)
+    ds = load_dataset(a.dataset, a.root, 'train', size=recipe.size if a.dataset != 'toy-streets' else None, n=recipe.train_images if toy else None, **_download(a))
     vae = load_vae(a.vae)
-    out = a.out or _default_run(f'segmentator-{a.dataset}')
     t0 = time.time()
     seg, hist = fit_segmentator(vae, ds, out, recipe, seed=a.seed)
     return {'segmentator': str(out), 'dataset': a.dataset, 'recipe': recipe.tag, 'images': len(ds), 'final_loss': hist[-1]['loss'],
@@ -164,29 +242,28 @@ def _eval_segmentator_args(p):
     _dataset_args(p)
     p.set_defaults(split='test')
     p.add_argument('--vae', help='hub id, diffusers folder or TAESD folder (default: the VAE the segmentator was trained on)')
-    p.add_argument('--size', type=int, help='evaluate at this size (default: the training size)')
-    p.add_argument('--num', type=int, default=500, help='test images of a toy dataset')
+    p.add_argument('--size', type=pixels, help='evaluate at this size (default: the training size)')
+    p.add_argument('--num', type=at_least(1), default=500, help='test images of a toy dataset')
     p.add_argument('--crf', action=argparse.BooleanOptionalAction,
                    help='refine the masks with a dense CRF (needs synthseg[crf]; default: as the segmentator was saved)')
 
 def _eval_segmentator(a) -> dict:
     import importlib.util
+    folder, cfg = check_segmentator(a.segmentator)
+    _check_dataset_args(a)
+    if a.crf and importlib.util.find_spec('pydensecrf') is None: raise SynthsegError('--crf needs the pydensecrf2 package: pip install "synthseg[crf]"')
     from synthseg.toy import load_dataset
     from synthseg.segmentator import crf_options, evaluate_segmentator, load_segmentator
     from synthseg.vae_features import load_vae
-    folder = resolve_segmentator(a.segmentator)
-    cfg = json.loads((folder/'config.json').read_text())
     vae = load_vae(a.vae or cfg['vae'].get('source'))
-    seg = load_segmentator(folder, vae)
+    seg = load_segmentator(folder, vae, fix=f"pass --vae {cfg['vae'].get('source') or 'SOURCE'} (or leave --vae out)")
     size = a.size or cfg.get('info', {}).get('size')
-    ds = load_dataset(a.dataset, a.root, a.split, size=size if a.dataset != 'toy-streets' else None, n=a.num if _is_toy(a.dataset) else None)
+    ds = load_dataset(a.dataset, a.root, a.split, size=size if a.dataset != 'toy-streets' else None, n=a.num if _is_toy(a.dataset) else None, **_download(a))
     crf = a.crf
     if crf is None and seg.crf is not None and importlib.util.find_spec('pydensecrf') is None:
         print('synthseg eval-segmentator: this segmentator refines its masks with a dense CRF, which is not installed '
               '(pip install "synthseg[crf]"): scoring without it', file=sys.stderr)
         crf = False
-    if crf and importlib.util.find_spec('pydensecrf') is None:  # before the progress bar starts, so the error gets a line of its own
-        raise SynthsegError('--crf needs the pydensecrf2 package: pip install "synthseg[crf]"')
     res, _ = evaluate_segmentator(seg, vae, ds, progress=True, crf=crf)
     return {'miou': res['miou'], 'per_class': res['per_class'], 'n': res['n'], 'crf': crf_options(seg, crf) is not None}
 
@@ -196,10 +273,11 @@ add_command('eval-segmentator', 'score a segmentator on held-out pairs; prints {
 # %% ../nbs/90_cli.ipynb #762b814d
 def _demo_args(p):
     p.add_argument('--out', type=Path, help='where to write (default: ./synthseg-demo)')
-    p.add_argument('--num', type=int, default=8, help='pairs to generate')
-    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--num', type=at_least(1), default=8, help='pairs to generate')
+    p.add_argument('--seed', type=int, default=0, help='base seed of the samples')
 
 def _demo(a) -> dict:
+    _check_out(a.out or Path('synthseg-demo'))
     from synthseg.generate import demo
     res = demo(a.out, a.num, a.seed)
     print(f"wrote {res['num']} image/mask pairs to {res['out']} (images/, masks/, manifest.jsonl) and a preview: {res['preview']}", file=sys.stderr)
@@ -209,97 +287,122 @@ def _read_prompts(a) -> list[str]:
     prompts = list(a.prompt or [])
     if a.prompts_file:
         f = Path(a.prompts_file)
-        if not f.exists(): raise SynthsegError(f'prompts file {f} not found')
-        prompts += [l.strip() for l in f.read_text(encoding='utf-8').splitlines() if l.strip() and not l.startswith('#')]
+        if not f.is_file(): raise SynthsegError(f'prompts file {f} not found')
+        try: text = f.read_text(encoding='utf-8')
+        except UnicodeDecodeError: raise SynthsegError(f'prompts file {f} is not UTF-8 text: one prompt per line') from None
+        prompts += [l.strip() for l in text.splitlines() if l.strip() and not l.startswith('#')]
     if not prompts: raise SynthsegError('no prompts: pass --prompt TEXT (repeatable) or --prompts-file FILE with one prompt per line')
     return prompts
 
+def _threshold(text: str) -> str | float:
+    "An argparse `type` for --threshold: a method name or a fixed value between 0 and 1."
+    if text in ('adaptive', 'otsu', 'fixed'): return text
+    try: v = float(text)
+    except ValueError: raise argparse.ArgumentTypeError(f"expected adaptive, otsu, fixed or a number from 0 to 1, not {text!r}") from None
+    if not 0 < v < 1: raise argparse.ArgumentTypeError(f'a fixed threshold must lie between 0 and 1, not {text}')
+    return v
+
 def _generate_args(p):
+    from synthseg.core import SCHEDULERS
     p.add_argument('--model', help='TinySD (default), a hub id (e.g. stable-diffusion-v1-5/stable-diffusion-v1-5), a pipeline folder, sd15 or sd21')
     p.add_argument('--masks', choices=('segmentator', 'attention', 'both'), default='segmentator',
                    help='where masks come from: the segmentator on the decoder, cross-attention (with reliability maps), or both')
-    p.add_argument('--classes', nargs='+', metavar='WORD', help='class words for attention masks (default: the model domain, cat and dog for TinySD; '
-                   'otherwise the segmentator classes); synonyms and hyponyms from the lexicon also count')
+    p.add_argument('--classes', nargs='+', metavar='WORD',
+                   help='class words for attention masks and --augment; synonyms and hyponyms from the lexicon count too (default: cat and dog for '
+                   "TinySD, else the segmentator's classes). With a segmentator the masks use its label space: a word that is one of its "
+                   'classes keeps that label, and with a one-class segmentator every word becomes that class (the shipped ones: cat and dog both become pet)')
     p.add_argument('--augment', action='store_true', help='make prompts from --classes by prompt augmentation (synonyms, hyponyms, attributes, contexts)')
     p.add_argument('--domain', help='lexicon domain for --classes and --augment: toy, oxford-pets, cityscapes or voc (default: toy for TinySD, voc otherwise)')
     p.add_argument('--attention-recipe', help='attention recipe (synthseg.attention.ATTENTION_RECIPES: tinysd, diffumask; default: tinysd for TinySD, '
                    'diffumask otherwise); the options below change single settings of it')
-    p.add_argument('--threshold', help='attention threshold: adaptive, otsu, fixed or a number (default: otsu for TinySD, DiffuMask\'s adaptive otherwise)')
-    p.add_argument('--resolutions', nargs='+', type=int, metavar='N', help='read only cross-attention layers whose maps are N pixels high (default: 8 16 for TinySD, all otherwise)')
+    p.add_argument('--threshold', type=_threshold, help="attention threshold: adaptive, otsu, fixed or a number from 0 to 1 (default: the recipe's; otsu for TinySD)")
+    p.add_argument('--resolutions', nargs='+', type=at_least(1), metavar='N',
+                   help="read only cross-attention layers whose maps are N pixels high (default: the recipe's; 8 16 for TinySD)")
     p.add_argument('--refine', action='store_true', help='refine attention masks by self-attention affinity')
-    p.add_argument('--power', type=int, help='refinement exponent with --refine (default: 1 for TinySD, 4 otherwise)')
+    p.add_argument('--power', type=at_least(1), help="refinement exponent with --refine (default: the recipe's)")
     p.add_argument('--crf', action=argparse.BooleanOptionalAction, help='snap attention masks to colour edges with a dense CRF (needs synthseg[crf]; default: on for TinySD)')
-    p.add_argument('--segmentator', help='trained on the model\'s VAE: a folder or a shipped name (default for TinySD: toy-pets-tiny-vae)')
-    p.add_argument('--prompt', action='append', metavar='TEXT', help='a prompt; repeat for several (used round-robin)')
-    p.add_argument('--prompts-file', metavar='FILE', help='a text file with one prompt per line')
-    p.add_argument('--num', type=int, default=8, help='samples to generate')
+    p.add_argument('--segmentator', help='trained on the model\'s VAE: a folder or a shipped name (default: toy-pets-tiny-vae for TinySD, none otherwise)')
+    p.add_argument('--prompt', action='append', metavar='TEXT', help='a prompt; repeat for several, used round-robin (default: none)')
+    p.add_argument('--prompts-file', metavar='FILE', help='a text file with one prompt per line (default: none)')
+    p.add_argument('--num', type=at_least(1), default=8, help='samples in the dataset (re-run with more to extend it)')
     p.add_argument('--out', type=Path, required=True, help='the dataset folder (re-run to resume)')
     p.add_argument('--seed', type=int, default=0, help='base seed: sample i uses a seed derived from (seed, i)')
-    p.add_argument('--steps', type=int, default=20, help='denoising steps')
-    p.add_argument('--guidance', type=float, default=5.0, help='classifier-free guidance scale')
-    p.add_argument('--negative-prompt', help='what to steer away from')
-    p.add_argument('--batch-size', type=int, default=4)
-    p.add_argument('--scheduler', help='dpm++, ddim, euler, euler-a, pndm, lms or unipc (default: the model\'s own)')
-    p.add_argument('--height', type=int); p.add_argument('--width', type=int)
-    p.add_argument('--device', help='cuda, mps or cpu (default: the best available)')
+    p.add_argument('--steps', type=at_least(1), default=20, help='denoising steps')
+    p.add_argument('--guidance', type=at_least(0.0, float), default=5.0, help='classifier-free guidance scale; 1 or less turns guidance off')
+    p.add_argument('--negative-prompt', help='what to steer away from (default: none)')
+    p.add_argument('--batch-size', type=at_least(1), default=4, help='images per pipeline call')
+    p.add_argument('--scheduler', choices=SCHEDULERS, help="the sampler (default: the model's own)")
+    p.add_argument('--height', type=pixels, help="image height in pixels, a multiple of 8 (default: the model's native size)")
+    p.add_argument('--width', type=pixels, help="image width in pixels, a multiple of 8 (default: the model's native size)")
+    p.add_argument('--device', choices=('cuda', 'mps', 'cpu'), help='where to run (default: the best available)')
 
-def _attention_source(a, tiny: bool, classes: dict, seg):
+def _attention_source(a, tiny: bool, classes: dict, seg, crf_installed: bool):
     "The attention mask source: its recipe (TinySD's for TinySD, DiffuMask's otherwise), then the flags given."
-    import importlib.util
     from synthseg.attention import AttentionSource, attention_recipe
     recipe = attention_recipe(a.attention_recipe or ('tinysd' if tiny else 'diffumask'))
-    threshold = (float(a.threshold) if a.threshold.replace('.', '', 1).isdigit() else a.threshold) if a.threshold is not None else None
     crf = a.crf
-    if (crf if crf is not None else recipe.crf is not None) and importlib.util.find_spec('pydensecrf') is None:
-        if crf: raise SynthsegError('--crf needs the pydensecrf2 package: pip install "synthseg[crf]"')
+    if (crf if crf is not None else recipe.crf is not None) and not crf_installed:
         print('synthseg generate: dense CRF not installed (pip install "synthseg[crf]"): attention masks without it', file=sys.stderr)
         crf = False
     if crf is True: crf = recipe.crf if recipe.crf is not None else {}
     target = dict(target=seg.classes, palette=seg.palette) if seg is not None else {}
-    return AttentionSource(classes, recipe, threshold=threshold, power=a.power, resolutions=a.resolutions, refine=True if a.refine else None,
+    return AttentionSource(classes, recipe, threshold=a.threshold, power=a.power, resolutions=a.resolutions, refine=True if a.refine else None,
                            crf=crf, **target)
 
 def _generate(a) -> dict:
-    from synthseg.generate import SegmentatorSource, generate_dataset, load_pipeline, shipped_segmentator
-    from synthseg.prompts import PromptAugmenter, class_words, load_lexicon
-    from synthseg.segmentator import load_segmentator
+    import importlib.util
+    from synthseg.core import model_source
+    # 1. Everything that can be checked without loading a model, the most basic first
+    model_source(a.model)
     tiny = a.model in (None, 'tinysd')
-    domain = a.domain or ('toy' if tiny else 'voc')
-    seg = None
-    if a.masks != 'attention':
-        if a.segmentator: seg_dir = resolve_segmentator(a.segmentator)
-        elif tiny: seg_dir = shipped_segmentator()
+    _check_out(a.out)
+    if a.augment and (a.prompt or a.prompts_file): raise SynthsegError('--augment makes the prompts from --classes: drop --prompt/--prompts-file, or drop --augment')
+    prompts = None if a.augment else _read_prompts(a)
+    seg_dir = seg_cfg = None
+    if a.masks != 'attention' or a.segmentator:
+        if a.segmentator: seg_dir, seg_cfg = check_segmentator(a.segmentator)
+        elif tiny: seg_dir, seg_cfg = check_segmentator('toy-pets-tiny-vae')
         else: raise SynthsegError('--segmentator is needed for this model: train one on its VAE with `synthseg train-segmentator --vae MODEL`, or use --masks attention')
-    names, classes, lexicon = a.classes or (['cat', 'dog'] if tiny else None), None, None
+    names = a.classes or (['cat', 'dog'] if tiny else [c for c in seg_cfg['classes'] if c != 'background'] if seg_cfg else None)
+    if (a.masks != 'segmentator' or a.augment) and not names: raise SynthsegError('name the classes to segment: --classes WORD [WORD ...]')
+    crf_installed = importlib.util.find_spec('pydensecrf') is not None
+    if a.crf and a.masks != 'segmentator' and not crf_installed: raise SynthsegError('--crf needs the pydensecrf2 package: pip install "synthseg[crf]"')
+    classes = lexicon = None
     if a.masks != 'segmentator' or a.augment:  # only attention masks and prompt augmentation need class words
-        if names is None and a.segmentator: names = [c for c in json.loads((resolve_segmentator(a.segmentator)/'config.json').read_text())['classes'] if c != 'background']
-        if not names: raise SynthsegError('name the classes to segment: --classes WORD [WORD ...]')
+        from synthseg.prompts import PromptAugmenter, class_words, load_lexicon
+        domain = a.domain or ('toy' if tiny else 'voc')
         lexicon = load_lexicon()
         classes = {c: class_words(c, domain, lexicon=lexicon) for c in names}
-    if a.augment:
-        if a.prompt or a.prompts_file: raise SynthsegError('--augment makes the prompts from --classes: drop --prompt/--prompts-file, or drop --augment')
-        prompts = PromptAugmenter(domain, lexicon=lexicon).for_dataset(names, a.seed)
-    else: prompts = _read_prompts(a)
+        if a.augment: prompts = PromptAugmenter(domain, lexicon=lexicon).for_dataset(names, a.seed)
+    # 2. Load, then generate
+    from synthseg.generate import SegmentatorSource, generate_dataset, load_pipeline
+    from synthseg.segmentator import load_segmentator
     pipe = load_pipeline(a.model, device=a.device, scheduler=a.scheduler)
-    sources = []
+    sources, seg = [], None
     if a.masks != 'attention':
-        seg = load_segmentator(seg_dir, pipe.vae, device=pipe.device)
+        seg = load_segmentator(seg_dir, pipe.vae, device=pipe.device,
+                               fix="choose the --model whose VAE that is, or train a segmentator on this model's VAE (synthseg train-segmentator --vae MODEL)")
         sources.append(SegmentatorSource(seg))
-    if a.masks != 'segmentator': sources.append(_attention_source(a, tiny, classes, seg))
+    if a.masks != 'segmentator': sources.append(_attention_source(a, tiny, classes, seg, crf_installed))
     return generate_dataset(pipe, sources, prompts, a.num, a.out, a.seed, a.batch_size, a.steps, a.guidance, a.negative_prompt, a.height, a.width)
 
 add_command('demo', 'generate a few image/mask pairs with the built-in TinySD, and a preview picture', _demo_args, _demo)
 add_command('generate', 'generate an image/mask dataset from prompts with any Stable Diffusion pipeline', _generate_args, _generate)
 
 # %% ../nbs/90_cli.ipynb #34f1f844
+class _Parser(argparse.ArgumentParser):
+    "An argument parser whose errors are one line, like every other error of the command line."
+    def error(self, message):
+        self.exit(2, f'{self.prog}: error: {message} (see `{self.prog} --help`)\n')
+
 def build_parser() -> argparse.ArgumentParser:
     "The `synthseg` argument parser with every registered subcommand."
-    p = argparse.ArgumentParser(prog='synthseg', description='Synthetic images with segmentation masks from Stable Diffusion, '
+    p = _Parser(prog='synthseg', description='Synthetic images with segmentation masks from Stable Diffusion, '
                                 'and the proof that they help. Every command runs on the built-in miniature world by default.')
     p.add_argument('--version', action='version', version=f'synthseg {__version__}')
     sub = p.add_subparsers(dest='command', metavar='SUBCOMMAND', title='subcommands')
     for name, (help, add_args, run) in COMMANDS.items():
-        sp = sub.add_parser(name, help=help, description=help)
+        sp = sub.add_parser(name, help=help, description=help, formatter_class=HelpFormatter)
         add_args(sp); sp.set_defaults(run=run)
     return p
 
@@ -312,8 +415,10 @@ def main(argv: Sequence[str] | None = None, # arguments (default: sys.argv[1:])
     try: res = a.run(a)
     except SynthsegError as e:
         print(f'synthseg {a.command}: error: {e}', file=sys.stderr); return 2
-    except FileNotFoundError as e:
-        print(f'synthseg {a.command}: error: {e.strerror}: {e.filename}', file=sys.stderr); return 2
+    except OSError as e:  # the file system refused: a missing file, a full disk, no permission
+        what = f'{e.strerror}: {e.filename}' if e.strerror and e.filename else str(e)
+        print(f'synthseg {a.command}: error: {what}. Whatever finished before is saved; fix the cause and run the same command again to resume.',
+              file=sys.stderr); return 2
     except KeyboardInterrupt:
         print(f'synthseg {a.command}: interrupted. Everything finished so far is saved; run the same command again to resume.', file=sys.stderr)
         return 130

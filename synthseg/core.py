@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #7bae8694
 from __future__ import annotations
-import contextlib, glob, json, os, random, tempfile
+import contextlib, glob, json, os, random, sys, tempfile
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
@@ -14,14 +14,46 @@ import torch
 from PIL import Image, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['IN_TEST', 'IGNORE_INDEX', 'IGNORE_COLOR', 'SynthsegError', 'default_device', 'default_dtype', 'cpu_bf16',
-           'seed_everything', 'sample_seed', 'image_to_tensor', 'tensor_to_image', 'palette_bytes', 'mask_to_image',
-           'mask_to_tensor', 'read_image', 'read_mask', 'atomic_write', 'save_image_atomic', 'save_json_atomic',
-           'save_safetensors_atomic', 'optimizer_state', 'load_optimizer_state', 'save_checkpoint', 'load_checkpoint',
-           'save_pretrained_atomic', 'Recipe', 'pick_recipe', 'data_dir', 'assets_dir', 'real_assets_dir']
+__all__ = ['IN_TEST', 'IGNORE_INDEX', 'IGNORE_COLOR', 'DATASETS', 'MODEL_ALIASES', 'SCHEDULERS', 'cell_skip_reason',
+           'skip_flagged_cells', 'SynthsegError', 'default_device', 'default_dtype', 'cpu_bf16', 'seed_everything',
+           'sample_seed', 'image_to_tensor', 'tensor_to_image', 'palette_bytes', 'mask_to_image', 'mask_to_tensor',
+           'read_image', 'read_mask', 'atomic_write', 'save_image_atomic', 'save_json_atomic',
+           'save_safetensors_atomic', 'check_safetensors', 'check_writable', 'optimizer_state', 'load_optimizer_state',
+           'save_checkpoint', 'load_checkpoint', 'save_pretrained_atomic', 'Recipe', 'pick_recipe', 'data_dir',
+           'assets_dir', 'real_assets_dir', 'model_source']
 
 # %% ../nbs/00_core.ipynb #0a49f2cc
 IN_TEST: bool = bool(os.environ.get('IN_TEST'))  # True while nbdev's test runner executes a notebook
+
+# %% ../nbs/00_core.ipynb #6b99067f
+def cell_skip_reason(source: str, # a notebook cell's source
+                    ) -> str | None:
+    "Why a cell flagged `#| slow` or `#| gpu` should not run here and now, or None if it should run."
+    flags = set()
+    for line in source.splitlines():
+        if not line.strip(): continue
+        if not line.lstrip().startswith('#|'): break
+        flags.update(line.lstrip()[2:].replace(',', ' ').split())
+    if 'gpu' in flags and not torch.cuda.is_available(): return 'needs CUDA: it runs where a GPU is present'
+    if 'slow' in flags and not os.environ.get('SYNTHSEG_SLOW'):
+        return 'is slow (real weights or minutes of CPU time): start Jupyter with SYNTHSEG_SLOW=1 to run it'
+    return None
+
+def _skip_flagged(lines: list[str]) -> list[str]:
+    reason = cell_skip_reason(''.join(lines))
+    return lines if reason is None else [f'print({"skipped: this cell " + reason!r})\n']
+
+def skip_flagged_cells(shell=None, # an IPython shell (default: the running one, if any)
+                      ) -> bool:
+    "Make IPython skip `#| slow` and `#| gpu` cells that were not asked for; returns whether a shell was found."
+    if shell is None:
+        if 'IPython' not in sys.modules: return False
+        shell = sys.modules['IPython'].get_ipython()
+    if shell is None: return False
+    if _skip_flagged not in shell.input_transformers_cleanup: shell.input_transformers_cleanup.append(_skip_flagged)
+    return True
+
+skip_flagged_cells()  # importing synthseg in a notebook is enough
 
 # %% ../nbs/00_core.ipynb #80313b57
 class SynthsegError(Exception):
@@ -169,6 +201,43 @@ def save_safetensors_atomic(tensors: dict[str, torch.Tensor], # name -> tensor (
     with atomic_write(path) as f: f.write(data)
     return Path(path)
 
+# %% ../nbs/00_core.ipynb #3fa3c3b7
+def check_safetensors(path: str | Path, # a `.safetensors` file
+                      fix: str = 'copy it again or recreate it', # what to do if it is damaged, as the message's last words
+                     ) -> Path:
+    "Check, without loading it, that `path` is a complete safetensors file; raise a `SynthsegError` naming it if not."
+    path = Path(path)
+    if not path.is_file(): raise SynthsegError(f'{path} not found: {fix}')
+    size, problem = path.stat().st_size, None
+    with open(path, 'rb') as f:
+        head = f.read(8)
+        n = int.from_bytes(head, 'little') if len(head) == 8 else None
+        if n is None or 8 + n > size: problem = f'{size} bytes, shorter than its header says'
+        else:
+            try: meta = json.loads(f.read(n))
+            except ValueError: meta, problem = None, 'its header is not valid JSON'
+            if meta is not None:
+                try: end = max((v['data_offsets'][1] for k, v in meta.items() if k != '__metadata__'), default=0)
+                except (TypeError, KeyError, IndexError): problem = 'its header does not list tensors'
+                else:
+                    if 8 + n + end != size: problem = f'{size} bytes, but its tensors need {8 + n + end}'
+    if problem: raise SynthsegError(f'{path} is damaged ({problem}; truncated or overwritten): {fix}')
+    return path
+
+# %% ../nbs/00_core.ipynb #71699a3e
+def check_writable(folder: str | Path, # a folder that is to hold output; it may not exist yet
+                   what: str = 'the output folder', # how the message names it, e.g. '--out'
+                  ) -> Path:
+    "Check, creating nothing, that `folder` is or can become a writable folder; raise a `SynthsegError` that says why not."
+    p = Path(folder).expanduser()
+    if p.exists() and not p.is_dir(): raise SynthsegError(f'{what} {p} is a file, not a folder: choose a folder (it may be new)')
+    base = p
+    while not base.exists() and base != base.parent: base = base.parent
+    if not base.is_dir(): raise SynthsegError(f'{what} {p} cannot be created: {base} is a file, not a folder')
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise SynthsegError(f'{what} {p} cannot be written: {base} is read-only (a read-only file system, or no permission): choose another folder')
+    return p
+
 # %% ../nbs/00_core.ipynb #2a9dd0ae
 def optimizer_state(opt: torch.optim.Optimizer, # any torch optimizer
                    ) -> tuple[dict[str, torch.Tensor], dict]:
@@ -277,3 +346,26 @@ def real_assets_dir() -> Path | None:
     p = os.environ.get('SYNTHSEG_REAL_ASSETS')
     cands = [Path(p)] if p else [_REPO.parent/'shared'/'assets']
     return next((c for c in cands if c.is_dir()), None)
+
+# %% ../nbs/00_core.ipynb #362c7a2d
+DATASETS: tuple[str, ...] = ('toy-pets', 'toy-streets', 'oxford-pets', 'cityscapes', 'folder') # what `load_dataset` (chapter 02) reads
+MODEL_ALIASES: dict[str, str | None] = {'tinysd': None, 'sd15': 'stable-diffusion-v1-5/stable-diffusion-v1-5', 'sd21': 'stabilityai/stable-diffusion-2-1'} # short names for `load_pipeline` (None: TinySD)
+SCHEDULERS: dict[str, str] = {'dpm++': 'DPMSolverMultistepScheduler', 'ddim': 'DDIMScheduler', 'euler': 'EulerDiscreteScheduler',
+                              'euler-a': 'EulerAncestralDiscreteScheduler', 'pndm': 'PNDMScheduler', 'lms': 'LMSDiscreteScheduler',
+                              'unipc': 'UniPCMultistepScheduler'} # `--scheduler` name -> diffusers scheduler class
+
+# %% ../nbs/00_core.ipynb #293c6475
+def model_source(model: str | Path | None = None, # None or 'tinysd': TinySD; a hub id, a folder, or an alias ('sd15', 'sd21')
+                ) -> Path | str:
+    "The folder (a `Path`) or hub id (a `str`) a model name stands for, checked as far as it can be without loading it."
+    source = MODEL_ALIASES.get(str(model), model) if model is not None else None
+    if source is None: return assets_dir()/'tinysd'
+    local = Path(str(source)).expanduser()
+    if local.exists():
+        if not local.is_dir() or not (local/'model_index.json').exists():
+            raise SynthsegError(f'{local} is not a diffusers pipeline folder: expected {local}/model_index.json with unet/, vae/, text_encoder/, tokenizer/ and scheduler/')
+        return local
+    if '/' not in str(source) or str(source).startswith(('.', '/', '~')) or str(source).count('/') > 1:
+        raise SynthsegError(f'model {str(model)!r} not found: pass a pipeline folder, a hub id such as stable-diffusion-v1-5/stable-diffusion-v1-5, '
+                            f'or one of {", ".join(MODEL_ALIASES)}')
+    return str(source)

@@ -83,7 +83,7 @@ def _oxford_layout(root: Path) -> str:
             f'  {root}/oxford-iiit-pet/images/*.jpg\n'
             f'  {root}/oxford-iiit-pet/annotations/trimaps/*.png\n'
             f'  {root}/oxford-iiit-pet/annotations/trainval.txt and test.txt\n'
-            f'Get it with `OxfordPets(root, download=True)` (or `--download` on the command line), '
+            f'Get it with --download on the command line or OxfordPets(root, download=True), '
             f'or unpack {OXFORD_URLS[0]} and {OXFORD_URLS[1]} into {root}/oxford-iiit-pet/.')
 
 def check_oxford_root(root: str | Path, # the folder that holds `oxford-iiit-pet/`
@@ -268,13 +268,15 @@ def _legacy_reliability_owner(sources: Sequence[str]) -> str:
 class GeneratedDatasetWriter:
     "Write (image, masks, reliability, record) samples into a generated-dataset folder, atomically and resumably."
     def __init__(self,
-                 root: str | Path, # the dataset folder (created if needed)
+                 root: str | Path, # the dataset folder (created with the first sample)
                  classes: Sequence[str], # class names, in label order
                  palette: Sequence[Sequence[int]], # one RGB colour per class
                  info: dict | None = None, # what made the set (model, method, arguments), kept in dataset.json
                 ):
-        self.root = Path(root).expanduser(); self.root.mkdir(parents=True, exist_ok=True)
+        self.root = Path(root).expanduser()
+        if self.root.exists() and not self.root.is_dir(): raise SynthsegError(f'{self.root} is a file, not a folder: choose a folder for the dataset')
         self.classes, self.palette = list(classes), [tuple(int(v) for v in c) for c in palette]
+        self.info = info or {}
         meta = self.root/'dataset.json'
         if meta.exists():
             old = json.loads(meta.read_text())
@@ -286,7 +288,7 @@ class GeneratedDatasetWriter:
                     raise SynthsegError(f'{self.root} was written by an older synthseg that kept one reliability/ folder for all mask sources: '
                                         f'convert it first with `python -c "from synthseg.data import upgrade_generated_folder as u; u({str(self.root)!r})"`')
                 save_json_atomic({**old, 'format': GENERATED_FORMAT}, meta)  # nothing to move: the layouts agree
-        else: save_json_atomic({'classes': self.classes, 'palette': self.palette, 'format': GENERATED_FORMAT, 'info': info or {}}, meta)
+            self.info = old.get('info', {})
         self.manifest = self.root/'manifest.jsonl'
         self.done = {r['index'] for r in read_manifest(self.manifest)}
         for stray in self.root.glob('*/.*.tmp'): stray.unlink(missing_ok=True)  # left by a run killed mid-write
@@ -303,6 +305,9 @@ class GeneratedDatasetWriter:
               reliability: torch.Tensor | dict[str, torch.Tensor] | None = None, # per-pixel confidence in [0, 1], H×W, by source (a tensor: the first source's)
              ) -> None:
         "Write sample `index`; it counts as finished once its manifest line is appended."
+        meta = self.root/'dataset.json'
+        if not meta.exists():  # the first sample creates the folder: a run that fails before it leaves nothing behind
+            save_json_atomic({'classes': self.classes, 'palette': self.palette, 'format': GENERATED_FORMAT, 'info': self.info}, meta)
         if not isinstance(masks, dict): masks = {'mask': masks}
         sources = list(masks)
         if reliability is not None and not isinstance(reliability, dict): reliability = {sources[0]: reliability}

@@ -12,26 +12,36 @@ from typing import Any, Callable, Iterator, Sequence
 import torch
 from diffusers import StableDiffusionPipeline
 
-from .core import SynthsegError, assets_dir, default_device, default_dtype, sample_seed
-from .data import GeneratedDatasetWriter
+from .core import MODEL_ALIASES, SCHEDULERS, SynthsegError, assets_dir, default_device, default_dtype, model_source, sample_seed
+from .data import GeneratedDatasetWriter, read_manifest
 from .segmentator import Segmentator, check_vae, crf_options, load_segmentator, segment
 from .vae_features import decoder_hidden_states
 
 # %% auto #0
-__all__ = ['SCHEDULERS', 'MODEL_ALIASES', 'DEMO_PROMPTS', 'SD15_UNET_CONFIG', 'SD15_TEXT_CONFIG', 'tinysd_dir', 'load_pipeline',
-           'pipeline_id', 'GenerationRequest', 'SourceOutput', 'MaskSource', 'SegmentatorSource', 'as_mask_sources',
-           'GenerationOutput', 'generate_with_masks', 'shipped_segmentator', 'generate_dataset', 'fidelity_prompts',
-           'FidelityScore', 'score_with_oracle', 'demo', 'random_sd15_pipeline']
+__all__ = ['DEMO_PROMPTS', 'SD15_UNET_CONFIG', 'SD15_TEXT_CONFIG', 'tinysd_dir', 'load_pipeline', 'pipeline_id',
+           'GenerationRequest', 'SourceOutput', 'MaskSource', 'SegmentatorSource', 'as_mask_sources',
+           'GenerationOutput', 'generate_with_masks', 'shipped_segmentator', 'check_generation_args',
+           'scheduler_settings', 'pipeline_adapters', 'generate_dataset', 'fidelity_prompts', 'FidelityScore',
+           'score_with_oracle', 'demo', 'random_sd15_pipeline']
 
 # %% ../nbs/08_generate.ipynb #36595420
-SCHEDULERS = {'dpm++': 'DPMSolverMultistepScheduler', 'ddim': 'DDIMScheduler', 'euler': 'EulerDiscreteScheduler',
-              'euler-a': 'EulerAncestralDiscreteScheduler', 'pndm': 'PNDMScheduler', 'lms': 'LMSDiscreteScheduler',
-              'unipc': 'UniPCMultistepScheduler'}
-MODEL_ALIASES = {'tinysd': None, 'sd15': 'stable-diffusion-v1-5/stable-diffusion-v1-5', 'sd21': 'stabilityai/stable-diffusion-2-1'}
-
 def tinysd_dir() -> Path:
     "The shipped TinySD pipeline folder (`data/tinysd`)."
     return assets_dir()/'tinysd'
+
+def _load_error(source: Path | str, e: Exception) -> str:
+    "Why `from_pretrained` failed, in words: an unreachable hub, an unknown or gated id, or an incomplete folder."
+    if isinstance(source, Path): return f'could not load the pipeline folder {source}: {" ".join(str(e).split())}; it must hold a complete diffusers pipeline'
+    chain, x = [], e
+    while x is not None and len(chain) < 10: chain.append(x); x = x.__cause__ or x.__context__
+    names = ' '.join(type(x).__name__ for x in chain)
+    login = 'gated models also need `hf auth login` and their licence accepted on the model page'
+    if any(k in names for k in ('ConnectError', 'ConnectionError', 'Timeout', 'gaierror')):
+        return (f'could not load {source}: the Hugging Face hub cannot be reached ({chain[-1]}) and the model is not in the local cache. '
+                f'Connect to the internet once to download it ({login}), or pass a local pipeline folder')
+    if any(k in names for k in ('RepositoryNotFound', 'GatedRepo', 'HTTPStatusError')):
+        return f'could not load {source}: the hub has no such model, or it is gated or private. Check the id; {login}'
+    return f'could not load {source}: {" ".join(str(e).split())} ({login}; or pass a local pipeline folder)'
 
 def load_pipeline(model: str | Path | None = None, # None or 'tinysd': TinySD; a hub id, a folder, or 'sd15' / 'sd21'
                   device: str | torch.device | None = None, # default: cuda, then mps, then cpu
@@ -40,24 +50,15 @@ def load_pipeline(model: str | Path | None = None, # None or 'tinysd': TinySD; a
                  ) -> StableDiffusionPipeline:
     "A `StableDiffusionPipeline` from TinySD, a folder or the hub, on `device`, without the safety checker."
     import diffusers
-    source = MODEL_ALIASES.get(str(model), model) if model is not None else None
-    source = tinysd_dir() if source is None else source
+    source = model_source(model)  # checks names and folders before anything loads
+    if scheduler is not None and scheduler not in SCHEDULERS: raise SynthsegError(f'unknown scheduler {scheduler!r}: choose one of {", ".join(SCHEDULERS)}')
     device = default_device(device); dtype = dtype or default_dtype(device)
-    local = Path(str(source)).expanduser()
-    if local.exists() and not (local/'model_index.json').exists():
-        raise SynthsegError(f'{local} is not a diffusers pipeline folder: expected {local}/model_index.json with unet/, vae/, text_encoder/, tokenizer/ and scheduler/')
-    if not local.exists() and ('/' not in str(source) or str(source).startswith(('.', '/', '~'))):
-        raise SynthsegError(f'model {model!r} not found: pass a pipeline folder, a hub id such as stable-diffusion-v1-5/stable-diffusion-v1-5, or one of {", ".join(MODEL_ALIASES)}')
     try:
         with warnings.catch_warnings():  # newer diffusers rename `torch_dtype` to `dtype`; the old name works in every version we support
             warnings.filterwarnings('ignore', message='`torch_dtype` is deprecated', category=FutureWarning)
-            pipe = StableDiffusionPipeline.from_pretrained(local if local.exists() else str(source), torch_dtype=dtype,
-                                                           safety_checker=None, feature_extractor=None, requires_safety_checker=False)
-    except OSError as e:
-        raise SynthsegError(f'could not load {source}: {str(e).splitlines()[0][:200]}. A hub id needs the internet the first time '
-                            '(and, for gated models, `huggingface-cli login`); a folder must hold a complete diffusers pipeline.') from e
+            pipe = StableDiffusionPipeline.from_pretrained(source, torch_dtype=dtype, safety_checker=None, feature_extractor=None, requires_safety_checker=False)
+    except OSError as e: raise SynthsegError(_load_error(source, e)) from e
     if scheduler is not None:
-        if scheduler not in SCHEDULERS: raise SynthsegError(f'unknown scheduler {scheduler!r}: choose one of {", ".join(SCHEDULERS)}')
         pipe.scheduler = getattr(diffusers, SCHEDULERS[scheduler]).from_config(pipe.scheduler.config)
     pipe.set_progress_bar_config(disable=True)
     return pipe.to(device)
@@ -218,6 +219,47 @@ def shipped_segmentator(name: str = 'toy-pets-tiny-vae') -> Path:
     return p
 
 # %% ../nbs/08_generate.ipynb #201137e3
+def check_generation_args(num: int = 1, # samples
+                          batch_size: int = 1, # images per pipeline call
+                          steps: int = 20, # denoising steps
+                          guidance_scale: float = 5.0, # classifier-free guidance
+                          height: int | None = None, width: int | None = None, # image size in pixels
+                         ) -> None:
+    "Refuse generation settings that make no sense, with the allowed range in the message."
+    for name, v, lo in (('num', num, 0), ('batch_size', batch_size, 1), ('steps', steps, 1)):
+        if not isinstance(v, int) or v < lo: raise SynthsegError(f'{name} must be an integer of at least {lo}, not {v!r}')
+    if not guidance_scale >= 0: raise SynthsegError(f'guidance_scale must be 0 or more (1 or less turns guidance off), not {guidance_scale!r}')
+    for name, v in (('height', height), ('width', width)):
+        if v is not None and (not isinstance(v, int) or v < 8 or v % 8): raise SynthsegError(f'{name} must be a positive multiple of 8 pixels, not {v!r}')
+
+def scheduler_settings(scheduler) -> dict:
+    "A scheduler's class and configuration, as a dataset records them: another scheduler makes other images."
+    return {'class': type(scheduler).__name__, **{k: v for k, v in dict(scheduler.config).items() if not k.startswith('_')}}
+
+def pipeline_adapters(pipe: StableDiffusionPipeline) -> dict:
+    "The peft adapters (LoRA) loaded into the pipeline's UNet and text encoder, with their configurations and active ones."
+    out = {}
+    for name in ('unet', 'text_encoder'):
+        comp = getattr(pipe, name, None)
+        if comp is None or not getattr(comp, 'peft_config', None): continue
+        active = comp.active_adapters() if callable(getattr(comp, 'active_adapters', None)) else getattr(comp, 'active_adapters', [])
+        out[name] = {'active': list(active), 'adapters': {k: {f: getattr(c, f, None) for f in ('r', 'lora_alpha', 'target_modules')}
+                                                            for k, c in comp.peft_config.items()}}
+    return out
+
+def _short(text: str, n: int = 80) -> str: return repr(text if len(text) <= n else text[:n - 1] + '…')
+
+def _differences(was, now, path: str = '') -> list[str]:
+    "Where two recorded settings differ, as `a.b: X there, Y now` (dicts compared key by key)."
+    if isinstance(was, dict) and isinstance(now, dict):
+        return [d for k in dict.fromkeys([*was, *now]) for d in _differences(was.get(k), now.get(k), f'{path}.{k}' if path else k)]
+    if was == now: return []
+    brief = lambda v: (s if len(s := json.dumps(v)) <= 60 else s[:59] + '…')
+    return [f'{path}: {brief(was)} there, {brief(now)} now']
+
+def _describe_clash(clash: dict) -> str:
+    return '(' + '; '.join(d for k, (was, now) in clash.items() for d in _differences(was, now, k)) + ')'
+
 def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipeline
                      sources: MaskSource | Segmentator | Sequence[MaskSource | Segmentator], # where masks come from; the first one's go to `masks/`
                      prompts: Sequence[str] | Callable[[int], str], # prompts used round-robin, or a function of the sample index
@@ -232,6 +274,7 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
                     ) -> dict:
     "Generate `num` samples (an image and the masks of every source) into `out`, skipping samples already there; returns a summary."
     from tqdm.auto import tqdm
+    check_generation_args(num=num, batch_size=batch_size, steps=steps, guidance_scale=guidance_scale, height=height, width=width)
     sources = as_mask_sources(sources)
     if not sources: raise SynthsegError('no mask source: pass a segmentator, an AttentionSource (chapter 09) or another MaskSource')
     if not callable(prompts) and not prompts: raise SynthsegError('no prompts given')
@@ -243,13 +286,21 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
                                 'one folder holds one label space; map them onto one (e.g. AttentionSource(..., target=seg.classes))')
     for s in sources: s.prepare(pipe)
     model = pipeline_id(pipe)
-    settings = {'model': model, 'seed': seed, 'steps': steps, 'guidance_scale': guidance_scale, 'negative_prompt': negative_prompt,
+    settings = {'model': model, 'adapters': pipeline_adapters(pipe), 'scheduler': scheduler_settings(pipe.scheduler), 'seed': seed,
+                'steps': steps, 'guidance_scale': guidance_scale, 'negative_prompt': negative_prompt,
                 'height': height, 'width': width, 'sources': {s.name: s.settings() for s in sources}}
-    settings = json.loads(json.dumps(settings))  # as dataset.json will hold it (tuples become lists)
+    settings = json.loads(json.dumps(settings, default=str))  # as dataset.json will hold it (tuples become lists)
     writer = GeneratedDatasetWriter(out, list(first.classes), first.palette, info={'generator': settings})
-    old = json.loads((writer.root/'dataset.json').read_text())['info'].get('generator', settings)
-    clash = {k: (old.get(k), v) for k, v in settings.items() if old.get(k) != v}
-    if clash: raise SynthsegError(f'{out} holds samples generated with other settings {clash} (folder, now): use another --out folder')
+    old = writer.info.get('generator', settings)
+    clash = {k: (old[k], v) for k, v in settings.items() if k in old and old[k] != v}  # a setting older folders did not record is not compared
+    if clash: raise SynthsegError(f'{out} holds samples generated with other settings {_describe_clash(clash)}: use another --out folder, '
+                                  'or the settings it was made with to resume it')
+    made = {r['index']: r.get('prompt') for r in read_manifest(writer.manifest)}
+    if wrong := [i for i in sorted(made) if made[i] is not None and made[i] != prompt_of(i)]:
+        i = wrong[0]
+        raise SynthsegError(f'{out} holds {len(wrong)} samples whose prompts differ from this run\'s (sample {i}: {_short(made[i])} there, '
+                            f'{_short(prompt_of(i))} now): other prompts, prompt file or --augment settings make other samples; '
+                            'use another --out folder, or the same prompts to resume')
     todo = [i for i in range(num) if not writer.is_done(i)]
     t0 = time.perf_counter()
     bar = tqdm(total=num, initial=num - len(todo), desc='generate', disable=not progress)

@@ -132,11 +132,13 @@ def vae_signature(vae: AutoencoderKL | AutoencoderTiny, # the VAE whose decoder 
 
 def check_vae(seg: Segmentator, # a segmentator (one without a VAE signature is not checked)
               vae: AutoencoderKL | AutoencoderTiny, # the VAE it is about to read
+              fix: str | None = None, # what to do instead, as the message's last words (default: use that VAE, or train on this one)
              ) -> None:
     "Raise a `SynthsegError` naming the right VAE if `vae` is not the one the segmentator was trained on."
     if seg.vae_signature is None: return
     want, have = seg.vae_signature, vae_signature(vae)
-    hint = f"it was trained on {want['class']} from {want.get('source') or 'an unnamed source'}: pass that VAE (--vae {want.get('source') or 'SOURCE'})"
+    hint = (f"it was trained on {want['class']} from {want.get('source') or 'an unnamed source'}: "
+            + (fix or 'read it with that VAE, or train a segmentator on this one'))
     if want['class'] != have['class']:
         raise SynthsegError(f"this segmentator reads an {want['class']} but the VAE given is an {have['class']}; {hint}")
     bad = {n: (c, have['channels'].get(n)) for n, c in want['channels'].items() if n in seg.names and have['channels'].get(n) != c}
@@ -159,6 +161,7 @@ def save_segmentator(seg: Segmentator, # the trained segmentator, with its VAE s
 def load_segmentator(folder: str | Path, # a folder written by `save_segmentator`
                      vae: AutoencoderKL | AutoencoderTiny | None = None, # if given, checked against the saved signature
                      device: str | torch.device = 'cpu',
+                     fix: str | None = None, # what to tell the user to do if `vae` is the wrong one (see `check_vae`)
                     ) -> Segmentator:
     "Load a segmentator (eval mode); with `vae`, refuse one trained on another VAE."
     folder = Path(folder)
@@ -168,7 +171,7 @@ def load_segmentator(folder: str | Path, # a folder written by `save_segmentator
     cfg = json.loads((folder/'config.json').read_text())
     keys = ('in_channels', 'classes', 'palette', 'dim', 'width', 'fuse_max_side', 'coords', 'dropout', 'info')
     seg = Segmentator(**{k: cfg[k] for k in keys if k in cfg}, crf=cfg.get('crf'), vae_signature=cfg['vae'])  # no 'crf': saved before the CRF, no refinement
-    if vae is not None: check_vae(seg, vae)
+    if vae is not None: check_vae(seg, vae, fix)
     try: state = load_file(str(folder/'segmentator.safetensors'))
     except Exception as e:  # safetensors raises its own error types for a truncated or corrupt file
         raise SynthsegError(f'{folder}/segmentator.safetensors is damaged ({e}): copy it again, or retrain with `synthseg train-segmentator`') from e

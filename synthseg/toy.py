@@ -10,13 +10,13 @@ from typing import Callable
 import numpy as np
 from PIL import Image
 
-from .core import SynthsegError, atomic_write, sample_seed, save_image_atomic, save_json_atomic
+from .core import DATASETS, SynthsegError, atomic_write, sample_seed, save_image_atomic, save_json_atomic
 from .toy_drawing import pet_attrs, pet_caption, render_pet, render_street, street_attrs, street_caption
 from .data import (CITYSCAPES_CLASSES, CITYSCAPES_PALETTE, PET_CLASSES, PET_PALETTE, PET_SPECIES_CLASSES,
                            PET_SPECIES_PALETTE, TRAIN_TO_LABEL, CityscapesSeg, GeneratedFolder, OxfordPets, SegmentationDataset)
 
 # %% auto #0
-__all__ = ['DATASETS', 'ToyPets', 'ToyStreets', 'write_oxford_layout', 'write_cityscapes_layout', 'load_dataset']
+__all__ = ['ToyPets', 'ToyStreets', 'write_oxford_layout', 'write_cityscapes_layout', 'load_dataset']
 
 # %% ../nbs/02_toy.ipynb #461d99b9
 _SPLITS = {'train': 0, 'test': 1}
@@ -161,8 +161,6 @@ def write_cityscapes_layout(ds: ToyStreets, # the scenes to write, in order
     return root
 
 # %% ../nbs/02_toy.ipynb #6afee9fb
-DATASETS = ('toy-pets', 'toy-streets', 'oxford-pets', 'cityscapes', 'folder')
-
 def load_dataset(name: str, # one of `DATASETS`
                  root: str | Path | None = None, # data folder (required for oxford-pets, cityscapes, folder)
                  split: str = 'train', # 'train' or 'test' (held-out evaluation split)

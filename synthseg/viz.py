@@ -238,7 +238,7 @@ def save_figure(fig: Figure, # the figure to write
     with atomic_write(path) as f: fig.savefig(f, format=fmt, dpi=dpi, facecolor='white')
     return path
 
-def show_dataset(dataset: str, # a name from `synthseg.toy.DATASETS`
+def show_dataset(dataset: str, # a name from `synthseg.core.DATASETS`
                  root: str | Path | None = None, # data folder (oxford-pets, cityscapes, folder)
                  num: int = 8, # number of samples to show
                  out: str | Path = 'grid.png', # the picture to write
@@ -246,10 +246,11 @@ def show_dataset(dataset: str, # a name from `synthseg.toy.DATASETS`
                  size: int | tuple[int, int] | None = None, # resize samples to this
                  seed: int = 0, # seed of a toy world (datasets on disk have none)
                  start: int = 0, # index of the first sample
+                 **kwargs, # passed on to the dataset class (e.g. `download=True` for Oxford-IIIT Pet)
                 ) -> Path:
     "Write a grid of `num` samples of a dataset, by name, to `out` (what `synthseg show-dataset` runs)."
     kw = dict(n=start + num, seed=seed) if dataset.startswith('toy-') else {}
-    ds = load_dataset(dataset, root, split, size=size, **kw)
+    ds = load_dataset(dataset, root, split, size=size, **kw, **kwargs)
     fig = dataset_grid(ds, num, start)
     try: return save_figure(fig, out)
     finally: plt.close(fig)
