@@ -14,7 +14,7 @@ import torch
 from PIL import Image, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['IN_TEST', 'IGNORE_INDEX', 'IGNORE_COLOR', 'DATASETS', 'MODEL_ALIASES', 'SCHEDULERS', 'cell_skip_reason',
+__all__ = ['IN_TEST', 'FULL_SIZE', 'IGNORE_INDEX', 'IGNORE_COLOR', 'DATASETS', 'MODEL_ALIASES', 'SCHEDULERS', 'cell_skip_reason',
            'skip_flagged_cells', 'SynthsegError', 'default_device', 'default_dtype', 'cpu_bf16', 'seed_everything',
            'sample_seed', 'image_to_tensor', 'tensor_to_image', 'palette_bytes', 'mask_to_image', 'mask_to_tensor',
            'read_image', 'read_mask', 'atomic_write', 'save_image_atomic', 'save_json_atomic',
@@ -24,6 +24,7 @@ __all__ = ['IN_TEST', 'IGNORE_INDEX', 'IGNORE_COLOR', 'DATASETS', 'MODEL_ALIASES
 
 # %% ../nbs/00_core.ipynb #0a49f2cc
 IN_TEST: bool = bool(os.environ.get('IN_TEST'))  # True while nbdev's test runner executes a notebook
+FULL_SIZE: bool = bool(os.environ.get('SYNTHSEG_SLOW')) and not IN_TEST  # run chapter experiments at the size their figures come from
 
 # %% ../nbs/00_core.ipynb #6b99067f
 def cell_skip_reason(source: str, # a notebook cell's source
