@@ -33,6 +33,10 @@ def time_notebook(path: Path, timeout: int) -> dict:
     secs = time.perf_counter() - t0
     cells = [(i, _cell_seconds(c), ''.join(c.source).split('\n')[0][:60]) for i, c in enumerate(nb.cells) if c.cell_type == 'code']
     slowest = sorted((c for c in cells if c[1] is not None), key=lambda c: -c[1])[:3]
+    failed = next((i for i, c in enumerate(nb.cells) if any(o.get('output_type') == 'error' for o in c.get('outputs', []))), None)
+    if failed is not None:
+        err = next(o for o in nb.cells[failed].outputs if o.get('output_type') == 'error')
+        error = f'cell {failed} ({"".join(nb.cells[failed].source).splitlines()[0][:50]}): {err.get("ename")}: {err.get("evalue", "")[:300]}'
     skipped = sum(any('skipped: this cell' in ''.join(o.get('text', '')) for o in c.get('outputs', [])) for c in nb.cells if c.cell_type == 'code')
     return {'seconds': round(secs, 1), 'completed': error is None, 'error': error, 'skipped_cells': skipped,
             'slowest': [{'cell': i, 'seconds': round(s, 1), 'starts': first} for i, s, first in slowest]}

@@ -324,7 +324,8 @@ def _generate_args(p):
     p.add_argument('--segmentator', help='trained on the model\'s VAE: a folder or a shipped name (default: toy-pets-tiny-vae for TinySD, none otherwise)')
     p.add_argument('--prompt', action='append', metavar='TEXT', help='a prompt; repeat for several, used round-robin (default: none)')
     p.add_argument('--prompts-file', metavar='FILE', help='a text file with one prompt per line (default: none)')
-    p.add_argument('--num', type=at_least(1), default=8, help='samples in the dataset (re-run with more to extend it)')
+    p.add_argument('-n', '--num', type=at_least(1), default=8, help='samples in the dataset (re-run with more to extend it); under torchrun write -n, '
+                   'since torchrun reads --num as its own --numa-binding')
     p.add_argument('--out', type=Path, required=True, help='the dataset folder (re-run to resume)')
     p.add_argument('--seed', type=int, default=0, help='base seed: sample i uses a seed derived from (seed, i)')
     p.add_argument('--steps', type=at_least(1), default=20, help='denoising steps')
@@ -374,17 +375,19 @@ def _generate(a) -> dict:
         lexicon = load_lexicon()
         classes = {c: class_words(c, domain, lexicon=lexicon) for c in names}
         if a.augment: prompts = PromptAugmenter(domain, lexicon=lexicon).for_dataset(names, a.seed)
-    # 2. Load, then generate
-    from synthseg.generate import SegmentatorSource, generate_dataset, load_pipeline
+    # 2. Load, then generate: in every process when `accelerate launch` or `torchrun` started several
+    from synthseg.generate import SegmentatorSource, generate_dataset, launch_state, load_pipeline
     from synthseg.segmentator import load_segmentator
-    pipe = load_pipeline(a.model, device=a.device, scheduler=a.scheduler)
+    state = launch_state(a.device)
+    pipe = load_pipeline(a.model, device=a.device or (state.device if state is not None else None), scheduler=a.scheduler)
     sources, seg = [], None
     if a.masks != 'attention':
         seg = load_segmentator(seg_dir, pipe.vae, device=pipe.device,
                                fix="choose the --model whose VAE that is, or train a segmentator on this model's VAE (synthseg train-segmentator --vae MODEL)")
         sources.append(SegmentatorSource(seg))
     if a.masks != 'segmentator': sources.append(_attention_source(a, tiny, classes, seg, crf_installed))
-    return generate_dataset(pipe, sources, prompts, a.num, a.out, a.seed, a.batch_size, a.steps, a.guidance, a.negative_prompt, a.height, a.width)
+    res = generate_dataset(pipe, sources, prompts, a.num, a.out, a.seed, a.batch_size, a.steps, a.guidance, a.negative_prompt, a.height, a.width, state=state)
+    return res if state is None or state.is_main_process else None  # one JSON line for the whole job
 
 add_command('demo', 'generate a few image/mask pairs with the built-in TinySD, and a preview picture', _demo_args, _demo)
 add_command('generate', 'generate an image/mask dataset from prompts with any Stable Diffusion pipeline', _generate_args, _generate)

@@ -16,7 +16,7 @@ from torchvision import tv_tensors
 from torchvision.datasets import Cityscapes, OxfordIIITPet
 from torchvision.transforms import v2
 
-from .core import (IGNORE_INDEX, SynthsegError, image_to_tensor, mask_to_image, mask_to_tensor, read_image,
+from .core import (IGNORE_INDEX, SynthsegError, atomic_write, image_to_tensor, mask_to_image, mask_to_tensor, read_image,
                            read_mask, save_image_atomic, save_json_atomic, tensor_to_image, real_assets_dir)
 
 # %% auto #0
@@ -24,7 +24,8 @@ __all__ = ['PET_CLASSES', 'PET_SPECIES_CLASSES', 'PET_PALETTE', 'PET_SPECIES_PAL
            'CITYSCAPES_PALETTE', 'LABEL_TO_TRAIN', 'TRAIN_TO_LABEL', 'GENERATED_FORMAT', 'SegmentationDataset',
            'trimap_to_mask', 'check_oxford_root', 'OxfordPets', 'to_hw', 'PairedTransform', 'Resize', 'train_transform',
            'normalize', 'labelids_to_trainids', 'CityscapesSeg', 'voc_palette', 'source_folder',
-           'GeneratedDatasetWriter', 'read_manifest', 'GeneratedFolder', 'upgrade_generated_folder']
+           'GeneratedDatasetWriter', 'read_manifest', 'manifest_files', 'read_manifests', 'merge_manifests',
+           'GeneratedFolder', 'upgrade_generated_folder']
 
 # %% ../nbs/01_data.ipynb #781fd8ea
 class SegmentationDataset(Dataset):
@@ -272,6 +273,8 @@ class GeneratedDatasetWriter:
                  classes: Sequence[str], # class names, in label order
                  palette: Sequence[Sequence[int]], # one RGB colour per class
                  info: dict | None = None, # what made the set (model, method, arguments), kept in dataset.json
+                 part: int | None = None, # this process's rank when several write at once: it appends to `manifest.part-<rank>.jsonl`
+                 clean: bool = True, # remove temporary files a killed run left (one process only, before the others write)
                 ):
         self.root = Path(root).expanduser()
         if self.root.exists() and not self.root.is_dir(): raise SynthsegError(f'{self.root} is a file, not a folder: choose a folder for the dataset')
@@ -289,9 +292,10 @@ class GeneratedDatasetWriter:
                                         f'convert it first with `python -c "from synthseg.data import upgrade_generated_folder as u; u({str(self.root)!r})"`')
                 save_json_atomic({**old, 'format': GENERATED_FORMAT}, meta)  # nothing to move: the layouts agree
             self.info = old.get('info', {})
-        self.manifest = self.root/'manifest.jsonl'
-        self.done = {r['index'] for r in read_manifest(self.manifest)}
-        for stray in self.root.glob('*/.*.tmp'): stray.unlink(missing_ok=True)  # left by a run killed mid-write
+        self.manifest = self.root/('manifest.jsonl' if part is None else f'manifest.part-{int(part)}.jsonl')
+        self.done = {r['index'] for r in read_manifests(self.root)}
+        if clean:
+            for stray in self.root.glob('*/.*.tmp'): stray.unlink(missing_ok=True)  # left by a run killed mid-write
 
     def is_done(self, index: int) -> bool:
         "Whether sample `index` is completely written."
@@ -342,6 +346,23 @@ def read_manifest(path: str | Path) -> list[dict]:
             raise SynthsegError(f'{path}, line {k+1}, is not valid JSON: the manifest is damaged; fix or delete that line.')
     return out
 
+def manifest_files(root: str | Path) -> list[Path]:
+    "A generated folder's manifest and the parts that processes writing at once append to."
+    root = Path(root)
+    return [root/'manifest.jsonl', *sorted(root.glob('manifest.part-*.jsonl'), key=lambda p: int(p.name.split('-')[1].split('.')[0]))]
+
+def read_manifests(root: str | Path) -> list[dict]:
+    "The records of every manifest file of a generated folder, one per sample (by index), in index order."
+    return sorted({r['index']: r for p in manifest_files(root) for r in read_manifest(p)}.values(), key=lambda r: r['index'])
+
+def merge_manifests(root: str | Path) -> Path:
+    "Fold the parts into `manifest.jsonl` (atomically, in index order) and remove them; run once all writing processes are done."
+    root = Path(root); parts = manifest_files(root)[1:]
+    if parts:
+        with atomic_write(root/'manifest.jsonl', 'w') as f: f.writelines(json.dumps(r) + '\n' for r in read_manifests(root))
+        for p in parts: p.unlink()
+    return root/'manifest.jsonl'
+
 # %% ../nbs/01_data.ipynb #c6813a37
 class GeneratedFolder(SegmentationDataset):
     "Read a generated-dataset folder: `ds[i]` is `(image, mask)`, plus prompts, all mask sources and reliability."
@@ -359,7 +380,7 @@ class GeneratedFolder(SegmentationDataset):
         info = json.loads(meta.read_text())
         self.classes, self.palette, self.info = info['classes'], [tuple(c) for c in info['palette']], info.get('info', {})
         self.format = info.get('format', 1)
-        self.records = sorted({r['index']: r for r in read_manifest(self.root/'manifest.jsonl')}.values(), key=lambda r: r['index'])
+        self.records = read_manifests(self.root)
         self.sources = list(self.records[0].get('mask_sources', ['mask'])) if self.records else ['mask']
         if source is not None and source not in self.sources:
             raise SynthsegError(f'{self.root} has mask sources {self.sources}, not {source!r}')
@@ -414,7 +435,7 @@ def upgrade_generated_folder(root: str | Path, # a generated-dataset folder
     if not meta.exists(): raise SynthsegError(f'{root} is not a generated dataset: expected {meta}')
     info = json.loads(meta.read_text())
     if info.get('format', 1) >= GENERATED_FORMAT: return root
-    records = read_manifest(root/'manifest.jsonl')
+    records = read_manifests(root)
     sources = list(records[0].get('mask_sources', ['mask'])) if records else ['mask']
     owner = _legacy_reliability_owner(sources)
     target = root/source_folder('reliability', owner, sources)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_generate.ipynb #e3841315
 from __future__ import annotations
-import contextlib, hashlib, json, math, time, warnings
+import contextlib, hashlib, json, math, os, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -13,7 +13,7 @@ import torch
 from diffusers import StableDiffusionPipeline
 
 from .core import MODEL_ALIASES, SCHEDULERS, SynthsegError, assets_dir, default_device, default_dtype, model_source, sample_seed
-from .data import GeneratedDatasetWriter, read_manifest
+from .data import GeneratedDatasetWriter, manifest_files, merge_manifests, read_manifests
 from .segmentator import Segmentator, check_vae, crf_options, load_segmentator, segment
 from .vae_features import decoder_hidden_states
 
@@ -21,8 +21,8 @@ from .vae_features import decoder_hidden_states
 __all__ = ['DEMO_PROMPTS', 'SD15_UNET_CONFIG', 'SD15_TEXT_CONFIG', 'tinysd_dir', 'load_pipeline', 'pipeline_id',
            'GenerationRequest', 'SourceOutput', 'MaskSource', 'SegmentatorSource', 'as_mask_sources',
            'GenerationOutput', 'generate_with_masks', 'shipped_segmentator', 'check_generation_args',
-           'scheduler_settings', 'pipeline_adapters', 'generate_dataset', 'fidelity_prompts', 'FidelityScore',
-           'score_with_oracle', 'demo', 'random_sd15_pipeline']
+           'scheduler_settings', 'pipeline_adapters', 'launch_state', 'generate_dataset', 'fidelity_prompts',
+           'FidelityScore', 'score_with_oracle', 'demo', 'random_sd15_pipeline']
 
 # %% ../nbs/08_generate.ipynb #36595420
 def tinysd_dir() -> Path:
@@ -247,6 +247,17 @@ def pipeline_adapters(pipe: StableDiffusionPipeline) -> dict:
                                                             for k, c in comp.peft_config.items()}}
     return out
 
+def launch_state(device: str | torch.device | None = None, # where this process will run (cpu: the gloo backend)
+                ):
+    "This process's accelerate `PartialState` when `accelerate launch` or `torchrun` started several (WORLD_SIZE > 1), else None."
+    if int(os.environ.get('WORLD_SIZE', '1')) <= 1: return None
+    from accelerate import PartialState
+    return PartialState(cpu=not torch.cuda.is_available() or (device is not None and torch.device(device).type == 'cpu'))
+
+def _count_records(root: Path) -> int:
+    "Finished samples in a folder, counted cheaply (manifest lines), for the progress bar of a job shared by several processes."
+    return sum(p.read_bytes().count(b'\n') for p in manifest_files(root) if p.exists())
+
 def _short(text: str, n: int = 80) -> str: return repr(text if len(text) <= n else text[:n - 1] + '…')
 
 def _differences(was, now, path: str = '') -> list[str]:
@@ -271,6 +282,7 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
                      negative_prompt: str | None = None,
                      height: int | None = None, width: int | None = None,
                      progress: bool = True,
+                     state=None, # accelerate's `PartialState` when several processes share the work (default: `launch_state()`)
                     ) -> dict:
     "Generate `num` samples (an image and the masks of every source) into `out`, skipping samples already there; returns a summary."
     from tqdm.auto import tqdm
@@ -290,32 +302,48 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
                 'steps': steps, 'guidance_scale': guidance_scale, 'negative_prompt': negative_prompt,
                 'height': height, 'width': width, 'sources': {s.name: s.settings() for s in sources}}
     settings = json.loads(json.dumps(settings, default=str))  # as dataset.json will hold it (tuples become lists)
-    writer = GeneratedDatasetWriter(out, list(first.classes), first.palette, info={'generator': settings})
+    state = launch_state(pipe.device) if state is None else state
+    rank, world = (state.process_index, state.num_processes) if state is not None else (0, 1)
+    writer = GeneratedDatasetWriter(out, list(first.classes), first.palette, info={'generator': settings},
+                                    part=None if world == 1 else rank, clean=rank == 0)
+    if world > 1: state.wait_for_everyone()  # the main process has removed a killed run's temporary files before anyone writes
     old = writer.info.get('generator', settings)
     clash = {k: (old[k], v) for k, v in settings.items() if k in old and old[k] != v}  # a setting older folders did not record is not compared
     if clash: raise SynthsegError(f'{out} holds samples generated with other settings {_describe_clash(clash)}: use another --out folder, '
                                   'or the settings it was made with to resume it')
-    made = {r['index']: r.get('prompt') for r in read_manifest(writer.manifest)}
+    made = {r['index']: r.get('prompt') for r in read_manifests(writer.root)}
     if wrong := [i for i in sorted(made) if made[i] is not None and made[i] != prompt_of(i)]:
         i = wrong[0]
         raise SynthsegError(f'{out} holds {len(wrong)} samples whose prompts differ from this run\'s (sample {i}: {_short(made[i])} there, '
                             f'{_short(prompt_of(i))} now): other prompts, prompt file or --augment settings make other samples; '
                             'use another --out folder, or the same prompts to resume')
     todo = [i for i in range(num) if not writer.is_done(i)]
-    t0 = time.perf_counter()
-    bar = tqdm(total=num, initial=num - len(todo), desc='generate', disable=not progress)
-    for b in range(0, len(todo), batch_size):
-        idx = todo[b:b + batch_size]
+    # Batches are fixed blocks of indices, dealt out to the processes in turn, and a block is always generated whole (writing only what is
+    # missing): a sample's batch, and so its last bit, never depends on how many processes run or where an earlier run was killed
+    blocks = [list(range(b, min(num, b + batch_size))) for b in range(0, num, batch_size)]
+    mine = [blk for blk in blocks[rank::world] if not all(writer.is_done(i) for i in blk)]
+    t0, written = time.perf_counter(), 0
+    bar = tqdm(total=num, initial=num - len(todo), desc='generate', unit='pair', disable=not progress or rank != 0)
+    for idx in mine:
         ps, ss = [prompt_of(i) for i in idx], [sample_seed(seed, i) for i in idx]
         res = generate_with_masks(pipe, ps, ss, sources, negative_prompt=negative_prompt, guidance_scale=guidance_scale, steps=steps,
                                   height=height, width=width, prepared=True)
-        for k, i in enumerate(idx):
-            writer.write(i, res.images[k], {s.name: res.masks[s.name][k] for s in sources},
+        new = [k for k, i in enumerate(idx) if not writer.is_done(i)]
+        for k in new:
+            writer.write(idx[k], res.images[k], {s.name: res.masks[s.name][k] for s in sources},
                          {'prompt': ps[k], 'seed': ss[k], 'model': model, 'classes': list(first.classes)},
                          reliability={s.name: res.reliability[s.name][k] for s in sources if res.reliability[s.name] is not None})
-        bar.update(len(idx))
-    bar.close()
-    return {'out': str(out), 'num': num, 'generated': len(todo), 'skipped': num - len(todo), 'seconds': round(time.perf_counter() - t0, 1)}
+        written += len(new)
+        bar.update((_count_records(writer.root) - bar.n) if world > 1 else len(idx))  # the whole job's pairs, not only this process's
+    per_process = [written]
+    if world > 1:
+        from accelerate.utils import gather_object
+        per_process = gather_object([written])
+        state.wait_for_everyone()
+    if rank == 0: merge_manifests(writer.root)
+    bar.update(num - bar.n); bar.close()
+    return {'out': str(out), 'num': num, 'generated': sum(per_process), 'skipped': num - len(todo), 'seconds': round(time.perf_counter() - t0, 1),
+            'processes': world, 'per_process': per_process}
 
 # %% ../nbs/08_generate.ipynb #f2ceadfd
 def fidelity_prompts(n: int, # prompts
