@@ -392,6 +392,26 @@ def _generate(a) -> dict:
 add_command('demo', 'generate a few image/mask pairs with the built-in TinySD, and a preview picture', _demo_args, _demo)
 add_command('generate', 'generate an image/mask dataset from prompts with any Stable Diffusion pipeline', _generate_args, _generate)
 
+# %% ../nbs/90_cli.ipynb #dec69717
+def _export_args(p):
+    from synthseg.core import EXPORT_FORMATS
+    p.add_argument('--in', dest='src', type=Path, required=True, metavar='DIR', help='a folder made by synthseg generate')
+    p.add_argument('--format', choices=EXPORT_FORMATS, default='webdataset', help='webdataset tar shards, or a Hugging Face datasets dataset')
+    p.add_argument('--out', type=Path, required=True, help='a new (or empty) folder for the shards or the dataset')
+    p.add_argument('--shard-size', type=positive, default=1000.0, help='webdataset: megabytes per shard')
+
+def _export(a) -> dict:
+    import importlib.util
+    if not (a.src/'dataset.json').is_file(): raise SynthsegError(f'--in {a.src} is not a generated dataset (no dataset.json): make one with `synthseg generate --out {a.src}`')
+    if a.out.exists() and (not a.out.is_dir() or any(a.out.iterdir())): raise SynthsegError(f'--out {a.out} exists and is not an empty folder: export into a new one')
+    _check_out(a.out)
+    need = 'webdataset' if a.format == 'webdataset' else 'datasets'
+    if importlib.util.find_spec(need) is None: raise SynthsegError(f'--format {a.format} needs the {need} package: pip install "synthseg[export]"')
+    from synthseg.data import export_generated
+    return export_generated(a.src, a.out, a.format, shard_bytes=a.shard_size * 1e6)
+
+add_command('export', 'write a generated folder as webdataset shards or a Hugging Face dataset, for trainers that stream', _export_args, _export)
+
 # %% ../nbs/90_cli.ipynb #34f1f844
 class _Parser(argparse.ArgumentParser):
     "An argument parser whose errors are one line, like every other error of the command line."

@@ -14,10 +14,10 @@ import torch
 from PIL import Image, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['IN_TEST', 'FULL_SIZE', 'IGNORE_INDEX', 'IGNORE_COLOR', 'DATASETS', 'MODEL_ALIASES', 'SCHEDULERS', 'cell_skip_reason',
-           'skip_flagged_cells', 'SynthsegError', 'default_device', 'default_dtype', 'cpu_bf16', 'seed_everything',
-           'sample_seed', 'image_to_tensor', 'tensor_to_image', 'palette_bytes', 'mask_to_image', 'mask_to_tensor',
-           'read_image', 'read_mask', 'atomic_write', 'save_image_atomic', 'save_json_atomic',
+__all__ = ['IN_TEST', 'FULL_SIZE', 'IGNORE_INDEX', 'IGNORE_COLOR', 'DATASETS', 'MODEL_ALIASES', 'SCHEDULERS', 'EXPORT_FORMATS',
+           'cell_skip_reason', 'skip_flagged_cells', 'SynthsegError', 'default_device', 'default_dtype', 'cpu_bf16',
+           'seed_everything', 'sample_seed', 'image_to_tensor', 'tensor_to_image', 'palette_bytes', 'mask_to_image',
+           'mask_to_tensor', 'read_image', 'read_mask', 'atomic_write', 'save_image_atomic', 'save_json_atomic',
            'save_safetensors_atomic', 'check_safetensors', 'check_writable', 'optimizer_state', 'load_optimizer_state',
            'save_checkpoint', 'load_checkpoint', 'save_pretrained_atomic', 'Recipe', 'pick_recipe', 'data_dir',
            'assets_dir', 'real_assets_dir', 'model_source']
@@ -354,6 +354,7 @@ MODEL_ALIASES: dict[str, str | None] = {'tinysd': None, 'sd15': 'stable-diffusio
 SCHEDULERS: dict[str, str] = {'dpm++': 'DPMSolverMultistepScheduler', 'ddim': 'DDIMScheduler', 'euler': 'EulerDiscreteScheduler',
                               'euler-a': 'EulerAncestralDiscreteScheduler', 'pndm': 'PNDMScheduler', 'lms': 'LMSDiscreteScheduler',
                               'unipc': 'UniPCMultistepScheduler'} # `--scheduler` name -> diffusers scheduler class
+EXPORT_FORMATS: tuple[str, ...] = ('webdataset', 'hf') # what `synthseg export` writes (chapter 01)
 
 # %% ../nbs/00_core.ipynb #293c6475
 def model_source(model: str | Path | None = None, # None or 'tinysd': TinySD; a hub id, a folder, or an alias ('sd15', 'sd21')

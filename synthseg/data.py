@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #247f91dd
 from __future__ import annotations
-import json, os
+import json, os, shutil
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -16,7 +16,7 @@ from torchvision import tv_tensors
 from torchvision.datasets import Cityscapes, OxfordIIITPet
 from torchvision.transforms import v2
 
-from .core import (IGNORE_INDEX, SynthsegError, atomic_write, image_to_tensor, mask_to_image, mask_to_tensor, read_image,
+from .core import (EXPORT_FORMATS, IGNORE_INDEX, SynthsegError, atomic_write, image_to_tensor, mask_to_image, mask_to_tensor, read_image,
                            read_mask, save_image_atomic, save_json_atomic, tensor_to_image, real_assets_dir)
 
 # %% auto #0
@@ -25,7 +25,8 @@ __all__ = ['PET_CLASSES', 'PET_SPECIES_CLASSES', 'PET_PALETTE', 'PET_SPECIES_PAL
            'trimap_to_mask', 'check_oxford_root', 'OxfordPets', 'to_hw', 'PairedTransform', 'Resize', 'train_transform',
            'normalize', 'labelids_to_trainids', 'CityscapesSeg', 'voc_palette', 'source_folder',
            'GeneratedDatasetWriter', 'read_manifest', 'manifest_files', 'read_manifests', 'merge_manifests',
-           'GeneratedFolder', 'upgrade_generated_folder']
+           'GeneratedFolder', 'upgrade_generated_folder', 'export_generated', 'decode_webdataset_sample',
+           'ExportedDataset', 'open_generated']
 
 # %% ../nbs/01_data.ipynb #781fd8ea
 class SegmentationDataset(Dataset):
@@ -444,3 +445,146 @@ def upgrade_generated_folder(root: str | Path, # a generated-dataset folder
         os.replace(root/'reliability', target)
     save_json_atomic({**info, 'format': GENERATED_FORMAT}, meta)
     return root
+
+# %% ../nbs/01_data.ipynb #caa5504d
+def _sample_members(g: GeneratedFolder, i: int) -> dict[str, Path]:
+    "The files of sample `i` by their export name: `png`, `mask.png`, `mask_<source>.png`, `reliability.png`, ..."
+    r = g.records[i]
+    out = {'png': g.root/'images'/r['file']}
+    for s in g.sources:
+        tag = '' if s == g.sources[0] else f'_{s}'
+        out[f'mask{tag}.png'] = g._mask_file(i, s)
+        if (p := g._reliability_file(i, s)) is not None and p.exists(): out[f'reliability{tag}.png'] = p
+    for name, p in out.items():
+        if not p.exists(): raise SynthsegError(f'{p} is listed in {g.root}/manifest.jsonl but missing: regenerate it before exporting')
+    return out
+
+def export_generated(src: str | Path, # a generated-dataset folder
+                     out: str | Path, # where the shards or the dataset go (a new or empty folder)
+                     format: str = 'webdataset', # 'webdataset' (tar shards) or 'hf' (a `datasets` dataset on disk)
+                     shard_bytes: float = 1e9, # webdataset: start a new shard after this many bytes
+                     progress: bool = True,
+                    ) -> dict:
+    "Write a generated folder as webdataset shards or a Hugging Face dataset, PNG bytes unchanged; returns a summary."
+    from tqdm.auto import tqdm
+    if format not in EXPORT_FORMATS: raise SynthsegError(f'unknown export format {format!r}: choose one of {", ".join(EXPORT_FORMATS)}')
+    g = GeneratedFolder(src); out = Path(out).expanduser()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())): raise SynthsegError(f'{out} exists and is not an empty folder: export into a new one')
+    meta = {**json.loads((g.root/'dataset.json').read_text()), 'sources': g.sources, 'exported_from': str(g.root), 'export_format': format}
+    names = sorted({k for i in range(len(g)) for k in _sample_members(g, i)}, key=lambda k: (k != 'png', k))
+    bar = tqdm(total=len(g), desc=f'export {format}', unit='pair', disable=not progress)
+    if format == 'webdataset':
+        import webdataset as wds
+        out.mkdir(parents=True, exist_ok=True)
+        with wds.ShardWriter(str(out/'shard-%06d.tar'), maxsize=shard_bytes, maxcount=10**9, verbose=0) as sink:
+            for i in range(len(g)):
+                sample = {'__key__': g.records[i]['file'].rsplit('.', 1)[0], 'json': json.dumps(g.records[i]).encode()}
+                sample.update({k: p.read_bytes() for k, p in _sample_members(g, i).items()})
+                sink.write(sample); bar.update()
+        files = sorted(p.name for p in out.glob('shard-*.tar'))
+    else:
+        import datasets
+        cols = ['image' if n == 'png' else n.removesuffix('.png') for n in names]
+        feats = datasets.Features({'index': datasets.Value('int64'), 'record': datasets.Value('string'), **{c: datasets.Image() for c in cols}})
+        def rows():
+            for i in range(len(g)):
+                m = _sample_members(g, i); bar.update()
+                yield {'index': g.records[i]['index'], 'record': json.dumps(g.records[i]),
+                       **{c: ({'bytes': m[n].read_bytes(), 'path': None} if n in m else None) for c, n in zip(cols, names)}}
+        ds = datasets.Dataset.from_generator(rows, features=feats, cache_dir=str(out.parent/f'.{out.name}.cache'))
+        ds.save_to_disk(str(out))
+        shutil.rmtree(out.parent/f'.{out.name}.cache', ignore_errors=True)
+        files = sorted(p.name for p in out.iterdir())
+    bar.close()
+    save_json_atomic(meta, out/'dataset.json')
+    return {'out': str(out), 'format': format, 'samples': len(g), 'files': len(files), 'bytes': sum(p.stat().st_size for p in out.rglob('*') if p.is_file())}
+
+# %% ../nbs/01_data.ipynb #27448fb4
+def _png_tensor(data: bytes, mask: bool) -> torch.Tensor:
+    import io
+    img = Image.open(io.BytesIO(data)); img.load()
+    return mask_to_tensor(img) if mask else image_to_tensor(img.convert('RGB'))
+
+def decode_webdataset_sample(sample: dict, # a sample as `webdataset.WebDataset` yields it: file extension -> bytes
+                            ) -> dict:
+    "Tensors from a streamed webdataset sample: `image`, `mask`, `masks` by source tag, `reliability` maps by tag, and the `record`."
+    out = {'image': _png_tensor(sample['png'], False), 'record': json.loads(sample['json']), 'masks': {}, 'reliability': {}}
+    for k, v in sample.items():
+        if k.startswith('mask') and k.endswith('.png'): out['masks'][k[4:-4].lstrip('_') or 'first'] = _png_tensor(v, True)
+        if k.startswith('reliability') and k.endswith('.png'): out['reliability'][k[11:-4].lstrip('_') or 'first'] = _png_tensor(v, True).float() / 255
+    out['mask'] = out['masks']['first']
+    return out
+
+class ExportedDataset(GeneratedFolder):
+    "A generated set exported as webdataset shards or a Hugging Face dataset, read like the folder it came from."
+    def __init__(self,
+                 root: str | Path, # the folder `export_generated` wrote
+                 source: str | None = None, # mask source for `ds[i]`; default: the first
+                 size: int | tuple[int, int] | None = None, # resize samples to this
+                 transform: Callable | None = None, # paired transform applied after resizing
+                ):
+        self.root = Path(root).expanduser()
+        meta = self.root/'dataset.json'
+        if not meta.exists() or 'export_format' not in (info := json.loads(meta.read_text())):
+            raise SynthsegError(f'{self.root} is not an exported set: expected the dataset.json that `synthseg export` writes')
+        self.classes, self.palette, self.info = info['classes'], [tuple(c) for c in info['palette']], info.get('info', {})
+        self.format, self.sources, self.export_format = info.get('format', 1), info['sources'], info['export_format']
+        if self.export_format == 'webdataset': self._index_shards()
+        else:
+            import datasets
+            self.hf = datasets.load_from_disk(str(self.root))
+            self.records = [json.loads(r) for r in self.hf['record']]
+        if source is not None and source not in self.sources: raise SynthsegError(f'{self.root} has mask sources {self.sources}, not {source!r}')
+        self.source, self.transform = source or self.sources[0], transform
+        self.resize = Resize(size) if size is not None else None
+
+    def _index_shards(self):
+        "Where each member of each sample lies in the tar shards (read with a seek, so random access is cheap)."
+        import tarfile
+        self.members = {}
+        for shard in sorted(self.root.glob('shard-*.tar')):
+            with tarfile.open(shard) as tar:
+                for m in tar:
+                    if m.isfile(): key, ext = m.name.split('.', 1); self.members.setdefault(key, {})[ext] = (shard, m.offset_data, m.size)
+        self.keys = sorted(self.members)
+        self.records = [json.loads(self._member(k, 'json')) for k in self.keys]
+
+    def _member(self, key: str, ext: str) -> bytes | None:
+        where = self.members[key].get(ext)
+        if where is None: return None
+        with open(where[0], 'rb') as f: f.seek(where[1]); return f.read(where[2])
+
+    def _bytes(self, i: int, name: str) -> bytes | None:
+        "Member `name` (`png`, `mask.png`, `reliability_attention.png`, ...) of sample `i`, or None."
+        if self.export_format == 'webdataset': return self._member(self.keys[i], name)
+        col = 'image' if name == 'png' else name.removesuffix('.png')
+        if col not in self.hf.column_names: return None
+        v = self.hf.data.column(col)[i].as_py()  # the PNG bytes as stored, straight from the Arrow table (no decoding, no cache files)
+        return None if v is None else v['bytes']
+
+    def _tag(self, source: str) -> str: return '' if source == self.sources[0] else f'_{source}'
+
+    def load(self, i):
+        image, mask = _png_tensor(self._bytes(i, 'png'), False), _png_tensor(self._bytes(i, f'mask{self._tag(self.source)}.png'), True)
+        return self.resize(image, mask) if self.resize else (image, mask)
+
+    def mask_sources(self, i):
+        out = {s: _png_tensor(self._bytes(i, f'mask{self._tag(s)}.png'), True) for s in self.sources}
+        if self.resize: out = {s: self.resize(torch.zeros(3, *m.shape), m)[1] for s, m in out.items()}
+        return out
+
+    def reliability(self, i, source=None):
+        source = source or self.source
+        if source not in self.sources: raise SynthsegError(f'{self.root} has mask sources {self.sources}, not {source!r}')
+        data = self._bytes(i, f'reliability{self._tag(source)}.png')
+        if data is None: return None
+        rel = _png_tensor(data, True).float() / 255
+        return self.resize(torch.zeros(3, *rel.shape), (rel * 1000).round().long())[1].float() / 1000 if self.resize else rel
+
+def open_generated(root: str | Path, # a generated folder, or an export of one
+                   **kwargs, # passed on: source, size, transform
+                  ) -> GeneratedFolder:
+    "A generated set from disk, whichever form it has: the folder `generate` writes, or its webdataset or Hugging Face export."
+    meta = Path(root).expanduser()/'dataset.json'
+    exported = meta.exists() and 'export_format' in json.loads(meta.read_text())
+    return (ExportedDataset if exported else GeneratedFolder)(root, **kwargs)

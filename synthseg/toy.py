@@ -13,7 +13,8 @@ from PIL import Image
 from .core import DATASETS, SynthsegError, atomic_write, sample_seed, save_image_atomic, save_json_atomic
 from .toy_drawing import pet_attrs, pet_caption, render_pet, render_street, street_attrs, street_caption
 from .data import (CITYSCAPES_CLASSES, CITYSCAPES_PALETTE, PET_CLASSES, PET_PALETTE, PET_SPECIES_CLASSES,
-                           PET_SPECIES_PALETTE, TRAIN_TO_LABEL, CityscapesSeg, GeneratedFolder, OxfordPets, SegmentationDataset)
+                           PET_SPECIES_PALETTE, TRAIN_TO_LABEL, CityscapesSeg, GeneratedFolder, OxfordPets, SegmentationDataset,
+                           open_generated)
 
 # %% auto #0
 __all__ = ['ToyPets', 'ToyStreets', 'write_oxford_layout', 'write_cityscapes_layout', 'load_dataset']
@@ -182,4 +183,4 @@ def load_dataset(name: str, # one of `DATASETS`
     if root is None: raise SynthsegError(f'dataset {name!r} needs a data folder: pass root (--root DIR on the command line)')
     if name == 'oxford-pets': return OxfordPets(root, 'test' if held_out else 'trainval', size=size, transform=transform, **kwargs)
     if name == 'cityscapes': return CityscapesSeg(root, 'val' if held_out else 'train', size=size, transform=transform)
-    return GeneratedFolder(root, size=size, transform=transform, **kwargs)
+    return open_generated(root, size=size, transform=transform, **kwargs)  # a generated folder or an export of one
