@@ -31,7 +31,9 @@ def main():
         def _skip(cell):
             if cell.cell_type != 'code': return True
             if 'nbdev_export(' in cell.source: return True
-            return bool(skip & set(extract_directives(cell, remove=False).keys()))
+            d = extract_directives(cell, remove=False)
+            if [v.lower() for v in d.get('eval:', [])] == ['false']: return True  # `#| eval: false`, as nbdev_test skips it
+            return bool(skip & set(d.keys()))
         for cell in nb.cells:  # a cell that now prints nothing must not keep the output of an older run
             if not _skip(cell): cell.outputs = []
         t0 = time.time()
