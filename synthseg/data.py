@@ -267,6 +267,20 @@ def _legacy_reliability_owner(sources: Sequence[str]) -> str:
     "Whose maps a format-1 folder's `reliability/` holds: only the attention source ever wrote them, else the first (only) source."
     return 'attention' if 'attention' in sources else sources[0]
 
+def _create_once(path: Path, obj) -> None:
+    "Write `obj` as JSON to `path` unless it exists, atomically even when several processes try at once (the first one wins)."
+    import tempfile
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as f: json.dump(obj, f, indent=2); f.flush(); os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        try: os.link(tmp, path)              # fails if another process got there first: theirs is the same
+        except FileExistsError: pass
+        except OSError: os.replace(tmp, path)  # a file system without hard links
+    finally:
+        if os.path.exists(tmp): os.unlink(tmp)
+
 class GeneratedDatasetWriter:
     "Write (image, masks, reliability, record) samples into a generated-dataset folder, atomically and resumably."
     def __init__(self,
@@ -296,7 +310,7 @@ class GeneratedDatasetWriter:
         self.manifest = self.root/('manifest.jsonl' if part is None else f'manifest.part-{int(part)}.jsonl')
         self.done = {r['index'] for r in read_manifests(self.root)}
         if clean:
-            for stray in self.root.glob('*/.*.tmp'): stray.unlink(missing_ok=True)  # left by a run killed mid-write
+            for stray in [*self.root.glob('.*.tmp'), *self.root.glob('*/.*.tmp')]: stray.unlink(missing_ok=True)  # left by a run killed mid-write
 
     def is_done(self, index: int) -> bool:
         "Whether sample `index` is completely written."
@@ -312,7 +326,7 @@ class GeneratedDatasetWriter:
         "Write sample `index`; it counts as finished once its manifest line is appended."
         meta = self.root/'dataset.json'
         if not meta.exists():  # the first sample creates the folder: a run that fails before it leaves nothing behind
-            save_json_atomic({'classes': self.classes, 'palette': self.palette, 'format': GENERATED_FORMAT, 'info': self.info}, meta)
+            _create_once(meta, {'classes': self.classes, 'palette': self.palette, 'format': GENERATED_FORMAT, 'info': self.info})
         if not isinstance(masks, dict): masks = {'mask': masks}
         sources = list(masks)
         if reliability is not None and not isinstance(reliability, dict): reliability = {sources[0]: reliability}
