@@ -34,7 +34,10 @@ def cell_skip_reason(source: str, # a notebook cell's source
     for line in source.splitlines():
         if not line.strip(): continue
         if not line.lstrip().startswith('#|'): break
-        flags.update(line.lstrip()[2:].replace(',', ' ').split())
+        words = line.lstrip()[2:].replace(',', ' ').split()
+        if words[:1] == ['eval:']: flags.add('eval:' + ''.join(words[1:]).lower())
+        else: flags.update(words)
+    if 'eval:false' in flags: return 'is marked `eval: false` (nbdev exports it, nobody runs it in a notebook)'
     if 'gpu' in flags and not torch.cuda.is_available(): return 'needs CUDA: it runs where a GPU is present'
     if 'slow' in flags and not os.environ.get('SYNTHSEG_SLOW'):
         return 'is slow (real weights or minutes of CPU time): start Jupyter with SYNTHSEG_SLOW=1 to run it'
