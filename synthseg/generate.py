@@ -243,7 +243,8 @@ def pipeline_adapters(pipe: StableDiffusionPipeline) -> dict:
         comp = getattr(pipe, name, None)
         if comp is None or not getattr(comp, 'peft_config', None): continue
         active = comp.active_adapters() if callable(getattr(comp, 'active_adapters', None)) else getattr(comp, 'active_adapters', [])
-        out[name] = {'active': list(active), 'adapters': {k: {f: getattr(c, f, None) for f in ('r', 'lora_alpha', 'target_modules')}
+        settle = lambda v: sorted(v) if isinstance(v, (set, frozenset)) else v  # peft keeps target modules in a set: record them in one order
+        out[name] = {'active': list(active), 'adapters': {k: {f: settle(getattr(c, f, None)) for f in ('r', 'lora_alpha', 'target_modules')}
                                                             for k, c in comp.peft_config.items()}}
     return out
 
