@@ -255,9 +255,19 @@ def launch_state(device: str | torch.device | None = None, # where this process 
     from accelerate import PartialState
     return PartialState(cpu=not torch.cuda.is_available() or (device is not None and torch.device(device).type == 'cpu'))
 
-def _count_records(root: Path) -> int:
-    "Finished samples in a folder, counted cheaply (manifest lines), for the progress bar of a job shared by several processes."
-    return sum(p.read_bytes().count(b'\n') for p in manifest_files(root) if p.exists())
+class _RecordCounter:
+    "Finished samples in a folder's manifests, for the progress bar of a shared job: only the bytes appended since the last look are read."
+    def __init__(self, root: Path): self.root, self.seen = root, {}
+    def __call__(self) -> int:
+        total = 0
+        for p in manifest_files(self.root):
+            if not p.exists(): continue
+            size, (offset, lines) = p.stat().st_size, self.seen.get(p, (0, 0))
+            if size < offset: offset, lines = 0, 0  # rewritten (merged): count afresh
+            if size > offset:
+                with open(p, 'rb') as f: f.seek(offset); lines += f.read(size - offset).count(b'\n')
+            self.seen[p] = (size, lines); total += lines
+        return total
 
 def _short(text: str, n: int = 80) -> str: return repr(text if len(text) <= n else text[:n - 1] + '…')
 
@@ -323,7 +333,7 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
     # missing): a sample's batch, and so its last bit, never depends on how many processes run or where an earlier run was killed
     blocks = [list(range(b, min(num, b + batch_size))) for b in range(0, num, batch_size)]
     mine = [blk for blk in blocks[rank::world] if not all(writer.is_done(i) for i in blk)]
-    t0, written = time.perf_counter(), 0
+    t0, written, finished = time.perf_counter(), 0, _RecordCounter(writer.root)
     bar = tqdm(total=num, initial=num - len(todo), desc='generate', unit='pair', disable=not progress or rank != 0)
     for idx in mine:
         ps, ss = [prompt_of(i) for i in idx], [sample_seed(seed, i) for i in idx]
@@ -335,7 +345,7 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
                          {'prompt': ps[k], 'seed': ss[k], 'model': model, 'classes': list(first.classes)},
                          reliability={s.name: res.reliability[s.name][k] for s in sources if res.reliability[s.name] is not None})
         written += len(new)
-        bar.update((_count_records(writer.root) - bar.n) if world > 1 else len(idx))  # the whole job's pairs, not only this process's
+        bar.update((finished() - bar.n) if world > 1 else len(idx))  # the whole job's pairs, not only this process's
     per_process = [written]
     if world > 1:
         from accelerate.utils import gather_object
