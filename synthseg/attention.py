@@ -418,12 +418,15 @@ class AttentionSource(MaskSource):
 
     def masks(self, images, store, request=None): # `request` is not needed: the store knows the run
         r, maps, aff, groups = self.recipe, store.maps(), store.mean_affinity(), store.groups
-        labels = [self.labels[list(self.words).index(g)] for g in groups]
+        shift = 0 if 'background' in self.classes else 1  # a label space without background (Cityscapes): label 0 is a class
+        labels = [self.labels[list(self.words).index(g)] + shift for g in groups]
         out = [attention_mask(maps[k], labels, tuple(images.shape[-2:]), threshold=r.threshold, beta=r.beta,
                               affinity=aff[k] if (aff is not None and r.refine) else None, power=r.power, min_area=r.min_area, band=r.band,
                               present=[g in store.token_groups[k] for g in groups], crf=r.crf, image=images[k], sharpness=r.sharpness)
                for k in range(len(images))]
-        return SourceOutput(torch.stack([m for m, _ in out]), torch.stack([rel for _, rel in out]), {'groups': groups})
+        masks = torch.stack([m for m, _ in out])
+        if shift: masks = torch.where((masks == 0) | (masks == IGNORE_INDEX), IGNORE_INDEX, masks - 1)  # what no word claims is unknown: 255
+        return SourceOutput(masks, torch.stack([rel for _, rel in out]), {'groups': groups})
 
     def settings(self):
         return {'classes': self.words, 'labels': self.labels, 'recipe': asdict(self.recipe)}

@@ -12,8 +12,8 @@ from . import __version__
 from .core import SynthsegError
 
 # %% auto #0
-__all__ = ['COMMANDS', 'at_least', 'positive', 'pixels', 'HelpFormatter', 'add_command', 'resolve_segmentator',
-           'check_segmentator', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'at_least', 'positive', 'pixels', 'resolution', 'size_hw', 'HelpFormatter', 'add_command',
+           'resolve_segmentator', 'check_segmentator', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #13c0c004
 def at_least(lo: int | float, # the smallest allowed value
@@ -41,6 +41,17 @@ def pixels(text: str) -> int:
     v = at_least(8)(text)
     if v % 8: raise argparse.ArgumentTypeError(f'must be a multiple of 8 (the VAE shrinks images 8 times), not {v}: try {round(v / 8) * 8}')
     return v
+
+def resolution(text: str) -> tuple[int, int]:
+    "An argparse `type` for `HxW` in pixels (each a multiple of 8), e.g. 64x128 or 256x512."
+    h, sep, w = text.lower().partition('x')
+    if not sep: raise argparse.ArgumentTypeError(f'expected HEIGHTxWIDTH such as 64x128, not {text!r}')
+    try: return pixels(h), pixels(w)
+    except argparse.ArgumentTypeError as e: raise argparse.ArgumentTypeError(f'{text}: each side {e}') from None
+
+def size_hw(text: str) -> int | tuple[int, int]:
+    "An argparse `type` for a size: `N` (a square, or a toy dataset's height) or `HxW` (e.g. 512x1024 for Cityscapes' 2:1 frames)."
+    return resolution(text) if 'x' in text.lower() else pixels(text)
 
 class HelpFormatter(argparse.HelpFormatter):
     "Shows each option's default after its help, unless the help already says it."
@@ -154,22 +165,30 @@ def _train_tinysd(a) -> dict:
             'seconds': round(time.time() - t0, 1)}
 
 def _train_oracle_args(p):
-    p.add_argument('--out', type=Path, help='where to save the oracle (default: $SYNTHSEG_DATA/runs/oracle)')
-    p.add_argument('--images', type=at_least(1), default=16000, help='Toy Pets renders to train on')
-    p.add_argument('--steps', type=at_least(1), default=3000, help='optimisation steps')
-    p.add_argument('--seed', type=int, default=0, help='seeds the renders and the training')
+    p.add_argument('--dataset', choices=('toy-pets', 'toy-streets'), default='toy-pets',
+                   help='toy-pets: the pets oracle (mask, species, colour); toy-streets: the street oracle (19-class masks, features for KID)')
+    p.add_argument('--out', type=Path, help='where to save the oracle (default: $SYNTHSEG_DATA/runs/oracle or runs/oracle-streets)')
+    p.add_argument('--images', type=at_least(1), help='renders to train on (default: 16000 pets, 4000 streets)')
+    p.add_argument('--steps', type=at_least(1), help='optimisation steps (default: 3000 pets, 1500 streets)')
+    p.add_argument('--seed', type=int, help='seeds the renders and the training (default: 0 pets, 1 streets: other scenes than the LoRA sees)')
 
 def _train_oracle(a) -> dict:
     import time
-    out = _check_out(a.out or _default_run('oracle'))
-    from synthseg.tinysd import load_vae, oracle_accuracy, oracle_data, train_oracle
+    streets = a.dataset == 'toy-streets'
+    out = _check_out(a.out or _default_run('oracle-streets' if streets else 'oracle'))
     t0 = time.time()
-    oracle, hist = train_oracle(out, n=a.images, steps=a.steps, seed=a.seed)
+    if streets:
+        from synthseg.lora import street_oracle_miou, train_street_oracle
+        oracle, _ = train_street_oracle(out, **{k: v for k, v in (('n', a.images), ('steps', a.steps), ('seed', a.seed)) if v is not None})
+        score = street_oracle_miou(oracle)
+        return {'oracle': str(out), 'miou': round(score['miou'], 4), 'seconds': round(time.time() - t0, 1)}
+    from synthseg.tinysd import load_vae, oracle_accuracy, oracle_data, train_oracle
+    oracle, hist = train_oracle(out, n=a.images or 16000, steps=a.steps or 3000, seed=a.seed or 0)
     acc = oracle_accuracy(oracle, oracle_data(1000, split='test', vae=load_vae(), progress=False))
     return {'oracle': str(out), **acc, 'seconds': round(time.time() - t0, 1)}
 
 add_command('train-tinysd', 'train TinySD, the miniature Stable Diffusion, on Toy Pets (resumable)', _train_tinysd_args, _train_tinysd)
-add_command('train-oracle', 'train the toy oracle that scores TinySD images (species, colour, mask)', _train_oracle_args, _train_oracle)
+add_command('train-oracle', 'train an oracle of the miniature world that scores TinySD images: pets (species, colour, mask) or streets', _train_oracle_args, _train_oracle)
 
 # %% ../nbs/90_cli.ipynb #d33e48b6
 def resolve_segmentator(name: str | Path) -> Path:
@@ -202,7 +221,7 @@ def _train_segmentator_args(p):
                    'else "default"); the options below change single fields of it')
     p.add_argument('--vae', help='hub id, diffusers folder or TAESD folder (default: the tiny VAE)')
     p.add_argument('--out', type=Path, help='where to save the segmentator (default: $SYNTHSEG_DATA/runs/segmentator-DATASET)')
-    p.add_argument('--size', type=pixels, help="training size in pixels (default: the recipe's; 64 toy, 256 real)")
+    p.add_argument('--size', type=size_hw, help="training size: N pixels (a square) or HxW, e.g. 256x512 for Cityscapes (default: the recipe's; 64 toy, 256 real)")
     p.add_argument('--views', type=at_least(1), help="views per image (default: the recipe's)")
     p.add_argument('--num', type=at_least(1), help="training images of a toy dataset (default: the recipe's, 1500)")
     p.add_argument('--steps', type=at_least(1), help="optimisation steps (default: the recipe's)")
@@ -242,7 +261,7 @@ def _eval_segmentator_args(p):
     _dataset_args(p)
     p.set_defaults(split='test')
     p.add_argument('--vae', help='hub id, diffusers folder or TAESD folder (default: the VAE the segmentator was trained on)')
-    p.add_argument('--size', type=pixels, help='evaluate at this size (default: the training size)')
+    p.add_argument('--size', type=size_hw, help='evaluate at this size: N pixels (a square) or HxW, e.g. 512x1024 (default: the training size)')
     p.add_argument('--num', type=at_least(1), default=500, help='test images of a toy dataset')
     p.add_argument('--crf', action=argparse.BooleanOptionalAction,
                    help='refine the masks with a dense CRF (needs synthseg[crf]; default: as the segmentator was saved)')
@@ -269,6 +288,42 @@ def _eval_segmentator(a) -> dict:
 
 add_command('train-segmentator', 'train a segmentator on the VAE decoder hidden states of (image, mask) pairs', _train_segmentator_args, _train_segmentator)
 add_command('eval-segmentator', 'score a segmentator on held-out pairs; prints {"miou", "per_class", "n"}', _eval_segmentator_args, _eval_segmentator)
+
+# %% ../nbs/90_cli.ipynb #96a762f4
+def _train_lora_args(p):
+    p.add_argument('--recipe', default='toy-streets', help='a LoRA recipe (synthseg.lora.LORA_RECIPES: toy-streets, cityscapes); the options below change single fields of it')
+    p.add_argument('--model', help="the base pipeline: TinySD, a hub id, a folder, sd15 or sd21 (default: the recipe's)")
+    p.add_argument('--dataset', choices=('toy-streets', 'cityscapes'), help="the domain's images and captions (default: the recipe's)")
+    p.add_argument('--root', type=Path, help='the Cityscapes folder (leftImg8bit/ and gtFine/), for --dataset cityscapes (default: none)')
+    p.add_argument('--out', type=Path, help='run folder, and where the adapter lands (default: $SYNTHSEG_DATA/runs/lora-DATASET)')
+    p.add_argument('--rank', type=at_least(1), help="rank of each update (default: the recipe's)")
+    p.add_argument('--steps', type=at_least(1), help="optimisation steps (default: the recipe's)")
+    p.add_argument('--batch-size', type=at_least(1), help="views per step (default: the recipe's)")
+    p.add_argument('--lr', type=positive, help="peak learning rate (default: the recipe's)")
+    p.add_argument('--resolution', type=resolution, metavar='HxW', help="training views, e.g. 64x128; keep the domain's aspect ratio (default: the recipe's)")
+    p.add_argument('--targets', nargs='+', metavar='NAME', help="the UNet's modules that get an update, as peft names them, e.g. to_q to_k to_v to_out.0 (default: the recipe's)")
+    p.add_argument('--seed', type=int, default=0, help='seeds the views and the training')
+    p.add_argument('--stop-after', type=at_least(1), help='end this run after N steps (checkpointed); run again to continue (default: run to the end)')
+    p.add_argument('--device', choices=('cuda', 'mps', 'cpu'), help='where to train (default: the best available)')
+
+def _train_lora(a) -> dict:
+    from synthseg.core import model_source
+    from synthseg.lora import lora_recipe
+    r = lora_recipe(a.recipe, model=a.model, dataset=a.dataset, rank=a.rank, steps=a.steps, batch_size=a.batch_size, lr=a.lr, resolution=a.resolution,
+                    targets=a.targets)
+    model_source(None if r.model == 'tinysd' else r.model)
+    if r.dataset == 'cityscapes' and a.root is None: raise SynthsegError('--dataset cityscapes needs --root, the folder holding leftImg8bit/ and gtFine/')
+    out = _check_out(a.out or _default_run(f'lora-{r.dataset}'))
+    from synthseg.generate import load_pipeline
+    from synthseg.lora import train_lora
+    from synthseg.toy import load_dataset
+    ds = load_dataset(r.dataset, a.root, 'train', n=r.train_images if _is_toy(r.dataset) else None)
+    pipe = load_pipeline(None if r.model == 'tinysd' else r.model, device=a.device)
+    res = train_lora(pipe, ds, out, r, seed=a.seed, stop_after=a.stop_after)
+    return {'lora': str(res.folder) if res.folder else None, 'recipe': r.tag, 'step': res.step, 'steps': r.steps,
+            'final_loss': round(sum(res.history[-50:]) / max(1, len(res.history[-50:])), 5), 'seconds': res.seconds}
+
+add_command('train-lora', 'adapt a diffusion model to a domain with a LoRA (default: TinySD to Toy Streets; resumable)', _train_lora_args, _train_lora)
 
 # %% ../nbs/90_cli.ipynb #762b814d
 def _demo_args(p):
@@ -336,6 +391,9 @@ def _generate_args(p):
     p.add_argument('--height', type=pixels, help="image height in pixels, a multiple of 8 (default: the model's native size)")
     p.add_argument('--width', type=pixels, help="image width in pixels, a multiple of 8 (default: the model's native size)")
     p.add_argument('--device', choices=('cuda', 'mps', 'cpu'), help='where to run (default: the best available)')
+    p.add_argument('--lora', help='a LoRA adapter for the model: a folder made by synthseg train-lora, or a shipped one (toy-streets); with the toy-streets one '
+                   'the default segmentator is toy-streets-tiny-vae (default: none)')
+    p.add_argument('--lora-scale', type=at_least(0.0, float), default=1.0, help='strength of the LoRA update (0: the base model)')
 
 def _attention_source(a, tiny: bool, classes: dict, seg, crf_installed: bool):
     "The attention mask source: its recipe (TinySD's for TinySD, DiffuMask's otherwise), then the flags given."
@@ -359,12 +417,19 @@ def _generate(a) -> dict:
     _check_out(a.out)
     if a.augment and (a.prompt or a.prompts_file): raise SynthsegError('--augment makes the prompts from --classes: drop --prompt/--prompts-file, or drop --augment')
     prompts = None if a.augment else _read_prompts(a)
+    lora = lora_info = None
+    if a.lora:
+        from synthseg.lora import check_lora
+        lora = check_lora(a.lora)
+        try: lora_info = json.loads((lora/'lora.json').read_text()) if (lora/'lora.json').is_file() else {}
+        except ValueError: lora_info = {}
+    streets = tiny and (lora_info or {}).get('recipe', {}).get('dataset') == 'toy-streets'
     seg_dir = seg_cfg = None
     if a.masks != 'attention' or a.segmentator:
         if a.segmentator: seg_dir, seg_cfg = check_segmentator(a.segmentator)
-        elif tiny: seg_dir, seg_cfg = check_segmentator('toy-pets-tiny-vae')
+        elif tiny: seg_dir, seg_cfg = check_segmentator('toy-streets-tiny-vae' if streets else 'toy-pets-tiny-vae')
         else: raise SynthsegError('--segmentator is needed for this model: train one on its VAE with `synthseg train-segmentator --vae MODEL`, or use --masks attention')
-    names = a.classes or (['cat', 'dog'] if tiny else [c for c in seg_cfg['classes'] if c != 'background'] if seg_cfg else None)
+    names = a.classes or (['cat', 'dog'] if tiny and not streets else [c for c in seg_cfg['classes'] if c != 'background'] if seg_cfg else None)
     if (a.masks != 'segmentator' or a.augment) and not names: raise SynthsegError('name the classes to segment: --classes WORD [WORD ...]')
     crf_installed = importlib.util.find_spec('pydensecrf') is not None
     if a.crf and a.masks != 'segmentator' and not crf_installed: raise SynthsegError('--crf needs the pydensecrf2 package: pip install "synthseg[crf]"')
@@ -380,6 +445,9 @@ def _generate(a) -> dict:
     from synthseg.segmentator import load_segmentator
     state = launch_state(a.device)
     pipe = load_pipeline(a.model, device=a.device or (state.device if state is not None else None), scheduler=a.scheduler)
+    if lora is not None:
+        from synthseg.lora import load_lora
+        load_lora(pipe, lora, a.lora_scale)
     sources, seg = [], None
     if a.masks != 'attention':
         seg = load_segmentator(seg_dir, pipe.vae, device=pipe.device,

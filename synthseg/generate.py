@@ -236,6 +236,17 @@ def scheduler_settings(scheduler) -> dict:
     "A scheduler's class and configuration, as a dataset records them: another scheduler makes other images."
     return {'class': type(scheduler).__name__, **{k: v for k, v in dict(scheduler.config).items() if not k.startswith('_')}}
 
+def _adapter_state(comp: torch.nn.Module, name: str) -> dict:
+    "What else makes an adapter's images: a hash of its weights, its scale (as `set_adapters` sets it) and whether it is fused."
+    h, scale, merged = hashlib.sha1(), None, False
+    for mod_name, mod in sorted(comp.named_modules(), key=lambda m: m[0]):
+        a_, b_ = getattr(mod, 'lora_A', None), getattr(mod, 'lora_B', None)
+        if not isinstance(a_, torch.nn.ModuleDict) or name not in a_: continue
+        for w in (a_[name].weight, b_[name].weight): h.update(w.detach().float().cpu().numpy().tobytes())
+        if scale is None: scale = round(float(mod.scaling[name]) * mod.r[name] / mod.lora_alpha[name], 6)
+        merged = merged or name in getattr(mod, 'merged_adapters', [])
+    return {'weights': h.hexdigest()[:12], 'scale': scale, 'fused': merged}
+
 def pipeline_adapters(pipe: StableDiffusionPipeline) -> dict:
     "The peft adapters (LoRA) loaded into the pipeline's UNet and text encoder, with their configurations and active ones."
     out = {}
@@ -244,8 +255,8 @@ def pipeline_adapters(pipe: StableDiffusionPipeline) -> dict:
         if comp is None or not getattr(comp, 'peft_config', None): continue
         active = comp.active_adapters() if callable(getattr(comp, 'active_adapters', None)) else getattr(comp, 'active_adapters', [])
         settle = lambda v: sorted(v) if isinstance(v, (set, frozenset)) else v  # peft keeps target modules in a set: record them in one order
-        out[name] = {'active': list(active), 'adapters': {k: {f: settle(getattr(c, f, None)) for f in ('r', 'lora_alpha', 'target_modules')}
-                                                            for k, c in comp.peft_config.items()}}
+        out[name] = {'active': list(active), 'adapters': {k: {**{f: settle(getattr(c, f, None)) for f in ('r', 'lora_alpha', 'target_modules')},
+                                                              **_adapter_state(comp, k)} for k, c in comp.peft_config.items()}}
     return out
 
 def launch_state(device: str | torch.device | None = None, # where this process will run (cpu: the gloo backend)

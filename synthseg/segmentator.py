@@ -185,7 +185,8 @@ def default_augment(size: int | tuple[int, int], # output size of each view
                    ):
     "Crops at several scales, flips, colour and hue jitter, occasional greyscale; the mask follows the geometry."
     from torchvision.transforms import v2
-    tf = [v2.RandomResizedCrop(to_hw(size), scale=(0.25, 1.0), antialias=True) if crop else v2.Resize(to_hw(size), antialias=True),
+    h, w = to_hw(size)  # crops keep the view's aspect ratio (torchvision's default range, 3/4 to 4/3, is for square views)
+    tf = [v2.RandomResizedCrop((h, w), scale=(0.25, 1.0), ratio=(0.75 * w / h, 4 / 3 * w / h), antialias=True) if crop else v2.Resize((h, w), antialias=True),
           v2.RandomHorizontalFlip()]
     if strength > 0: tf += [v2.RandomApply([v2.ColorJitter(0.4 * strength, 0.4 * strength, 0.4 * strength, 0.5 * strength)], p=0.9),
                             v2.RandomGrayscale(0.2 * strength)]
