@@ -447,7 +447,7 @@ def _generate(a) -> dict:
     pipe = load_pipeline(a.model, device=a.device or (state.device if state is not None else None), scheduler=a.scheduler)
     if lora is not None:
         from synthseg.lora import load_lora
-        load_lora(pipe, lora, a.lora_scale)
+        load_lora(pipe, lora, a.lora_scale, fuse=True)  # fused: no extra cost per step (benchmarks/lora_cost.py)
     sources, seg = [], None
     if a.masks != 'attention':
         seg = load_segmentator(seg_dir, pipe.vae, device=pipe.device,
