@@ -419,7 +419,7 @@ def _generate(a) -> dict:
     prompts = None if a.augment else _read_prompts(a)
     lora = lora_info = None
     if a.lora:
-        from synthseg.lora import check_lora
+        from synthseg.core import check_lora
         lora = check_lora(a.lora)
         try: lora_info = json.loads((lora/'lora.json').read_text()) if (lora/'lora.json').is_file() else {}
         except ValueError: lora_info = {}

@@ -15,12 +15,12 @@ from PIL import Image, UnidentifiedImageError
 
 # %% auto #0
 __all__ = ['IN_TEST', 'FULL_SIZE', 'IGNORE_INDEX', 'IGNORE_COLOR', 'DATASETS', 'MODEL_ALIASES', 'SCHEDULERS', 'EXPORT_FORMATS',
-           'cell_skip_reason', 'skip_flagged_cells', 'SynthsegError', 'default_device', 'default_dtype', 'cpu_bf16',
-           'seed_everything', 'sample_seed', 'image_to_tensor', 'tensor_to_image', 'palette_bytes', 'mask_to_image',
-           'mask_to_tensor', 'read_image', 'read_mask', 'atomic_write', 'save_image_atomic', 'save_json_atomic',
-           'save_safetensors_atomic', 'check_safetensors', 'check_writable', 'optimizer_state', 'load_optimizer_state',
-           'save_checkpoint', 'load_checkpoint', 'save_pretrained_atomic', 'Recipe', 'pick_recipe', 'data_dir',
-           'assets_dir', 'real_assets_dir', 'model_source']
+           'LORA_WEIGHTS', 'cell_skip_reason', 'skip_flagged_cells', 'SynthsegError', 'default_device', 'default_dtype',
+           'cpu_bf16', 'seed_everything', 'sample_seed', 'image_to_tensor', 'tensor_to_image', 'palette_bytes',
+           'mask_to_image', 'mask_to_tensor', 'read_image', 'read_mask', 'atomic_write', 'save_image_atomic',
+           'save_json_atomic', 'save_safetensors_atomic', 'check_safetensors', 'check_writable', 'optimizer_state',
+           'load_optimizer_state', 'save_checkpoint', 'load_checkpoint', 'save_pretrained_atomic', 'Recipe',
+           'pick_recipe', 'data_dir', 'assets_dir', 'real_assets_dir', 'model_source', 'lora_dir', 'check_lora']
 
 # %% ../nbs/00_core.ipynb #0a49f2cc
 IN_TEST: bool = bool(os.environ.get('IN_TEST'))  # True while nbdev's test runner executes a notebook
@@ -374,3 +374,23 @@ def model_source(model: str | Path | None = None, # None or 'tinysd': TinySD; a 
         raise SynthsegError(f'model {str(model)!r} not found: pass a pipeline folder, a hub id such as stable-diffusion-v1-5/stable-diffusion-v1-5, '
                             f'or one of {", ".join(MODEL_ALIASES)}')
     return str(source)
+
+# %% ../nbs/00_core.ipynb #b27cc7bc
+LORA_WEIGHTS = 'pytorch_lora_weights.safetensors' # the file diffusers' `load_lora_weights` reads (chapter 12)
+
+def lora_dir(name: str = 'toy-streets') -> Path:
+    "A shipped LoRA (`data/loras/NAME`)."
+    return assets_dir()/'loras'/name
+
+def check_lora(folder: str | Path, # a folder written by `save_lora` (or any diffusers LoRA folder), or a shipped LoRA's name
+              ) -> Path:
+    "The LoRA folder, checked before anything loads: it must exist and hold an intact `pytorch_lora_weights.safetensors`."
+    p = Path(folder).expanduser()
+    if not p.exists() and '/' not in str(folder) and lora_dir(str(folder)).is_dir(): p = lora_dir(str(folder))
+    if not p.is_dir():
+        raise SynthsegError(f'LoRA folder {folder} not found: pass a folder holding {LORA_WEIGHTS} (written by `synthseg train-lora`), '
+                            f'or a shipped one ({", ".join(sorted(d.name for d in (assets_dir()/"loras").glob("*"))) or "none"})')
+    if not (p/LORA_WEIGHTS).exists(): raise SynthsegError(f'{p} holds no {LORA_WEIGHTS}: is it a LoRA folder? `synthseg train-lora` writes one')
+    check_safetensors(p/LORA_WEIGHTS, f'train the LoRA again into {p}')
+    return p
+

@@ -15,18 +15,17 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .blocks import SmallUNet, unet_forward
-from .core import (Recipe, SynthsegError, assets_dir, check_safetensors, check_writable, load_checkpoint, load_optimizer_state,
+from .core import (LORA_WEIGHTS, Recipe, SynthsegError, assets_dir, check_lora, check_safetensors, check_writable, lora_dir, load_checkpoint, load_optimizer_state,
                            optimizer_state, pick_recipe, sample_seed, save_checkpoint, save_json_atomic, save_safetensors_atomic, seed_everything)
 from .data import CITYSCAPES_CLASSES, SegmentationDataset
 from .toy import ToyStreets
 
 # %% auto #0
-__all__ = ['CAPTION_WORDS', 'CAPTION_TEMPLATES', 'LORA_TARGETS', 'TEXT_LORA_TARGETS', 'LORA_WEIGHTS', 'TOY_EXTRA_TARGETS',
-           'LORA_RECIPES', 'caption_from_mask', 'add_lora', 'lora_layers', 'save_lora', 'lora_dir', 'check_lora',
-           'load_lora', 'LoraRecipe', 'lora_recipe', 'fit_aspect', 'dataset_captions', 'encode_views',
-           'LoraTrainingOutput', 'train_lora', 'StreetOracle', 'OracleFeatures', 'street_oracle_dir',
-           'save_street_oracle', 'load_street_oracle', 'street_renders', 'train_street_oracle', 'street_oracle_miou',
-           'street_words', 'StreetScores', 'street_scores']
+__all__ = ['CAPTION_WORDS', 'CAPTION_TEMPLATES', 'LORA_TARGETS', 'TEXT_LORA_TARGETS', 'TOY_EXTRA_TARGETS', 'LORA_RECIPES',
+           'caption_from_mask', 'add_lora', 'lora_layers', 'save_lora', 'load_lora', 'LoraRecipe', 'lora_recipe',
+           'fit_aspect', 'dataset_captions', 'encode_views', 'LoraTrainingOutput', 'train_lora', 'StreetOracle',
+           'OracleFeatures', 'street_oracle_dir', 'save_street_oracle', 'load_street_oracle', 'street_renders',
+           'train_street_oracle', 'street_oracle_miou', 'street_words', 'StreetScores', 'street_scores']
 
 # %% ../nbs/12_lora.ipynb #d147e323
 CAPTION_WORDS: dict[str, str | None] = { # Cityscapes class -> the words a caption lists it by (None: said by the scene itself)
@@ -59,9 +58,8 @@ def caption_from_mask(mask: torch.Tensor | np.ndarray, # `H×W` trainIds (255 ig
 # %% ../nbs/12_lora.ipynb #54cb5718
 LORA_TARGETS: tuple[str, ...] = ('to_q', 'to_k', 'to_v', 'to_out.0') # the UNet's attention projections a LoRA adapts
 TEXT_LORA_TARGETS: tuple[str, ...] = ('q_proj', 'k_proj', 'v_proj', 'out_proj') # the CLIP text encoder's
-LORA_WEIGHTS = 'pytorch_lora_weights.safetensors' # the file diffusers' `load_lora_weights` reads
 
-def add_lora(pipe: StableDiffusionPipeline, # the pipeline whose UNet (and text encoder) gets the adapter
+def add_lora(pipe, # a `StableDiffusionPipeline`: its UNet (and text encoder) gets the adapter
              rank: int = 8, # r: the rank of each update `B @ A`
              alpha: float | None = None, # the update is scaled by alpha / rank (default: alpha = rank)
              text_encoder: bool = False, # also adapt the text encoder's attention
@@ -79,7 +77,7 @@ def add_lora(pipe: StableDiffusionPipeline, # the pipeline whose UNet (and text 
                                       adapter_name=adapter_name)
     return [p for m in (pipe.unet, pipe.text_encoder) for p in m.parameters() if p.requires_grad]
 
-def lora_layers(pipe: StableDiffusionPipeline, # a pipeline with an adapter
+def lora_layers(pipe, # a `StableDiffusionPipeline` with an adapter
                 adapter_name: str = 'default',
                ) -> dict[str, dict[str, torch.Tensor]]:
     "The adapter's weights in peft's key layout, per component (`unet`, `text_encoder`), as `save_lora_weights` takes them."
@@ -92,7 +90,7 @@ def lora_layers(pipe: StableDiffusionPipeline, # a pipeline with an adapter
     if not out: raise SynthsegError(f'the pipeline has no LoRA adapter named {adapter_name!r}: add one with add_lora or load one with load_lora')
     return out
 
-def save_lora(pipe: StableDiffusionPipeline, # a pipeline with a trained adapter
+def save_lora(pipe, # a `StableDiffusionPipeline` with a trained adapter
               folder: str | Path, # where `pytorch_lora_weights.safetensors` (and `lora.json`) go
               info: dict | None = None, # what made it (recipe, data, steps), saved as `lora.json`
               adapter_name: str = 'default',
@@ -116,28 +114,12 @@ def save_lora(pipe: StableDiffusionPipeline, # a pipeline with a trained adapter
     if info is not None: save_json_atomic(info, folder/'lora.json')
     return folder
 
-def lora_dir(name: str = 'toy-streets') -> Path:
-    "A shipped LoRA (`data/loras/NAME`)."
-    return assets_dir()/'loras'/name
-
-def check_lora(folder: str | Path, # a folder written by `save_lora` (or any diffusers LoRA folder), or a shipped LoRA's name
-              ) -> Path:
-    "The LoRA folder, checked before anything loads: it must exist and hold an intact `pytorch_lora_weights.safetensors`."
-    p = Path(folder).expanduser()
-    if not p.exists() and '/' not in str(folder) and lora_dir(str(folder)).is_dir(): p = lora_dir(str(folder))
-    if not p.is_dir():
-        raise SynthsegError(f'LoRA folder {folder} not found: pass a folder holding {LORA_WEIGHTS} (written by `synthseg train-lora`), '
-                            f'or a shipped one ({", ".join(sorted(d.name for d in (assets_dir()/"loras").glob("*"))) or "none"})')
-    if not (p/LORA_WEIGHTS).exists(): raise SynthsegError(f'{p} holds no {LORA_WEIGHTS}: is it a LoRA folder? `synthseg train-lora` writes one')
-    check_safetensors(p/LORA_WEIGHTS, f'train the LoRA again into {p}')
-    return p
-
-def load_lora(pipe: StableDiffusionPipeline, # the base pipeline
+def load_lora(pipe, # the base `StableDiffusionPipeline`
               folder: str | Path, # a LoRA folder (see `check_lora`)
               scale: float = 1.0, # strength of the update (0: the base model)
               fuse: bool = False, # merge the update into the weights: no extra cost per step; `unfuse_lora` undoes it
               adapter_name: str = 'lora',
-             ) -> StableDiffusionPipeline:
+             ):
     "Load a LoRA with diffusers' own loader (`load_lora_weights`), at `scale`, optionally fused."
     p = check_lora(folder)
     if adapter_name in (getattr(pipe.unet, 'peft_config', None) or {}): pipe.delete_adapters(adapter_name)
@@ -244,7 +226,7 @@ def _lora_config(r: LoraRecipe, ds, seed: int, pipe) -> dict:
 
 _NOT_TRAINING = ('description', 'save_dtype') # recipe fields that do not change the training (a resume may differ in them)
 
-def train_lora(pipe: StableDiffusionPipeline, # the base pipeline (its UNet gets the adapter; nothing else learns)
+def train_lora(pipe, # the base `StableDiffusionPipeline` (its UNet gets the adapter; nothing else learns)
                ds: SegmentationDataset, # the domain's images; captions from `dataset_captions`
                out: str | Path, # run folder: checkpoints in `out/checkpoint`, the adapter in `out`
                recipe: str | LoraRecipe = 'toy-streets', # a name in `LORA_RECIPES`, or a recipe
@@ -466,7 +448,7 @@ class StreetScores:
     n: int # generations scored
 
 @torch.no_grad()
-def street_scores(pipe: StableDiffusionPipeline, # TinySD, with or without a LoRA
+def street_scores(pipe, # TinySD (a `StableDiffusionPipeline`), with or without a LoRA
                   oracle: StreetOracle, # the street oracle
                   sources: Sequence = (), # mask sources (or segmentators) whose masks are scored against the oracle's
                   n: int = 200, # generations, from the captions of as many Toy Streets test scenes
