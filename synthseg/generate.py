@@ -14,6 +14,7 @@ from diffusers import StableDiffusionPipeline
 
 from .core import MODEL_ALIASES, SCHEDULERS, SynthsegError, assets_dir, default_device, default_dtype, model_source, sample_seed
 from .data import GeneratedDatasetWriter, manifest_files, merge_manifests, read_manifests
+from .metrics import mask_agreement
 from .segmentator import Segmentator, check_vae, crf_options, load_segmentator, segment
 from .vae_features import decoder_hidden_states
 
@@ -353,7 +354,9 @@ def generate_dataset(pipe: StableDiffusionPipeline, # any Stable Diffusion pipel
         new = [k for k, i in enumerate(idx) if not writer.is_done(i)]
         for k in new:
             writer.write(idx[k], res.images[k], {s.name: res.masks[s.name][k] for s in sources},
-                         {'prompt': ps[k], 'seed': ss[k], 'model': model, 'classes': list(first.classes)},
+                         {'prompt': ps[k], 'seed': ss[k], 'model': model, 'classes': list(first.classes),
+                          **({'agreement': round(mask_agreement(res.masks[sources[0].name][k], res.masks[sources[1].name][k], len(first.classes)), 4)}
+                             if len(sources) > 1 else {})},
                          reliability={s.name: res.reliability[s.name][k] for s in sources if res.reliability[s.name] is not None})
         written += len(new)
         bar.update((finished() - bar.n) if world > 1 else len(idx))  # the whole job's pairs, not only this process's

@@ -14,7 +14,7 @@ from torchmetrics.classification import MulticlassConfusionMatrix, MulticlassJac
 from .core import IGNORE_INDEX, SynthsegError
 
 # %% auto #0
-__all__ = ['confusion_matrix_by_hand', 'iou_from_confusion', 'SegmentationMetric', 'mean_iou']
+__all__ = ['confusion_matrix_by_hand', 'iou_from_confusion', 'SegmentationMetric', 'mean_iou', 'mask_agreement']
 
 # %% ../nbs/04_metrics.ipynb #4ea13369
 def confusion_matrix_by_hand(pred: torch.Tensor, # predicted labels, any shape
@@ -92,3 +92,15 @@ def mean_iou(pred: torch.Tensor, # predicted labels (or logits with a class axis
             ) -> dict:
     "mIoU and per-class IoU of one batch of predictions: `SegmentationMetric` in one call."
     return SegmentationMetric(classes, ignore_index).update(pred, target).compute()
+
+# %% ../nbs/04_metrics.ipynb #12d2d487
+def mask_agreement(a: torch.Tensor, # int labels `H×W`, 255 = no label
+                   b: torch.Tensor, # int labels `H×W` in the same label space
+                   num_classes: int, # classes of the label space
+                   ignore_index: int = IGNORE_INDEX, # label that is not compared
+                  ) -> float:
+    "Mean IoU between two masks of one image, over the classes either uses, on the pixels both label."
+    keep = (a != ignore_index) & (b != ignore_index)
+    if not keep.any(): return 0.0
+    iou = iou_from_confusion(confusion_matrix_by_hand(b[keep], a[keep], num_classes, ignore_index))
+    return float(iou[~iou.isnan()].mean())

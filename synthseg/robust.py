@@ -4,14 +4,16 @@
 
 # %% ../nbs/11_robust.ipynb #5443cfcf
 from __future__ import annotations
-import math
+import json, math
+from pathlib import Path
 from typing import Callable, Sequence
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import IGNORE_INDEX, SynthsegError, sample_seed, seed_everything
+from .core import (IGNORE_INDEX, SynthsegError, load_checkpoint, load_optimizer_state, optimizer_state, sample_seed, save_checkpoint,
+                           seed_everything)
 from .data import SegmentationDataset
 from .metrics import SegmentationMetric
 from .segmentator import sample_with_reliability
@@ -76,41 +78,68 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
                        normalize: Callable | None = None, # applied to image batches before the network
                        seed: int = 0,
                        progress: bool = True,
-                      ) -> nn.Module:
-    "Train a segmentation network on `ds` with a robust loss; returns a module mapping images to class probabilities."
+                       device: str | torch.device | None = None, # where to train (default: the CPU)
+                       amp: bool = True, # bfloat16 autocast on CUDA (no effect on other devices)
+                       checkpoint: str | Path | None = None, # folder for resumable checkpoints (default: none)
+                       checkpoint_every: int = 100, # steps between checkpoints
+                       stop_after: int | None = None, # end this call after this many steps (checkpointed); call again to resume
+                       config: dict | None = None, # what else identifies the run (data, network); a resume with another refuses
+                      ) -> nn.Module | None:
+    "Train a segmentation network on `ds` with a robust loss; returns a module mapping images to class probabilities (None when `stop_after` ended the call early)."
     from tqdm.auto import tqdm
     if loss not in ('ce', 'reliability', 'cotrain'): raise SynthsegError(f"loss must be 'ce', 'reliability' or 'cotrain', not {loss!r}")
+    if len(ds) == 0: raise SynthsegError('the training set is empty: give it at least one (image, mask) pair')
+    device = torch.device(device or 'cpu')
     seed_everything(seed)
-    model = CoTraining(make_net) if loss == 'cotrain' else make_net()
+    model = (CoTraining(make_net) if loss == 'cotrain' else make_net()).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     norm = normalize or (lambda x: x)
+    run = json.loads(json.dumps({'loss': loss, 'steps': steps, 'batch_size': batch_size, 'lr': lr, 'seed': seed, 'samples': len(ds), **(config or {})}, default=str))
+    start = 0
+    if checkpoint is not None and (saved := load_checkpoint(checkpoint)) is not None:
+        tensors, meta = saved
+        if meta['run'] != run:
+            diff = '; '.join(f'{k}: {meta["run"].get(k)!r} there, {v!r} now' for k, v in run.items() if meta['run'].get(k) != v)
+            raise SynthsegError(f'{checkpoint} holds a training run with other settings ({diff}): resume it with the same ones, or use another folder')
+        model.load_state_dict({k[len('model.'):]: v for k, v in tensors.items() if k.startswith('model.')})
+        load_optimizer_state(opt, tensors, meta['optimizer']); start = meta['step']
+    end = steps if stop_after is None else min(steps, start + stop_after)
+    autocast = torch.autocast('cuda', dtype=torch.bfloat16, enabled=amp and device.type == 'cuda')
     model.train()
-    for step in tqdm(range(steps), desc=f'train ({loss})', disable=not progress):
+    for step in tqdm(range(start, end), initial=start, total=steps, desc=f'train ({loss})', disable=not progress):
         g = torch.Generator().manual_seed(sample_seed(seed, step))
-        idx = torch.randint(0, len(ds), (batch_size,), generator=g).tolist()
+        idx = ds.batch_indices(g, batch_size) if hasattr(ds, 'batch_indices') else torch.randint(0, len(ds), (batch_size,), generator=g).tolist()
         xs, ms, rs = [], [], []
         for i in idx:
             image, mask, r = sample_with_reliability(ds, i, augment, sample_seed(seed + 1, step * batch_size + len(xs)))
             xs.append(image); ms.append(mask); rs.append(r)
-        x, m, r = norm(torch.stack(xs)), torch.stack(ms), torch.stack(rs)
+        x, m, r = norm(torch.stack(xs).to(device)), torch.stack(ms).to(device), torch.stack(rs).to(device)
         for group in opt.param_groups: group['lr'] = lr * 0.5 * (1 + math.cos(math.pi * step / steps))
-        if loss == 'cotrain': l = model.loss(tuple(_logits(o) for o in model(x)), m, r)
-        else: l = reliability_cross_entropy(_logits(model(x)), m, r, weighted=(loss == 'reliability'))
+        with autocast:
+            if loss == 'cotrain': l = model.loss(tuple(_logits(o).float() for o in model(x)), m, r)
+            else: l = reliability_cross_entropy(_logits(model(x)).float(), m, r, weighted=(loss == 'reliability'))
         opt.zero_grad(set_to_none=True); l.backward(); opt.step()
+        if checkpoint is not None and ((step + 1) % checkpoint_every == 0 or step + 1 == end):
+            t_, om = optimizer_state(opt)
+            save_checkpoint(checkpoint, {**{f'model.{k}': v for k, v in model.state_dict().items()}, **t_}, {'step': step + 1, 'optimizer': om, 'run': run})
     model.eval()
+    if end < steps: return None
     if loss == 'cotrain': return _Averaged(model, norm)
     return _Softmaxed(model, norm)
 
 class _Softmaxed(nn.Module):
     def __init__(self, net, norm): super().__init__(); self.net, self.norm = net, norm
     @torch.no_grad()
-    def forward(self, x): return _logits(self.net(self.norm(x))).softmax(1)
+    def forward(self, x):
+        dev = next(self.net.parameters()).device
+        return _logits(self.net(self.norm(x.to(dev)))).float().softmax(1).cpu()
 
 class _Averaged(nn.Module):
     def __init__(self, co, norm): super().__init__(); self.co, self.norm = co, norm
     @torch.no_grad()
     def forward(self, x):
-        return self.co.predict(self.norm(x))
+        dev = next(self.co.parameters()).device
+        return self.co.predict(self.norm(x.to(dev))).float().cpu()
 
 @torch.no_grad()
 def evaluate_network(model: nn.Module, # from `train_segmentation`: images -> probabilities

@@ -28,5 +28,7 @@ def _forced():
 
 @pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
 def test_notebook(nb):
-    res = subprocess.run([sys.executable, '-c', RUNNER, str(nb), _forced()], cwd=ROOT, capture_output=True, text=True)
+    env = dict(os.environ)
+    if int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1')) > 1: env.setdefault('OMP_NUM_THREADS', '1')  # one thread per notebook when they run side by side
+    res = subprocess.run([sys.executable, '-c', RUNNER, str(nb), _forced()], cwd=ROOT, capture_output=True, text=True, env=env)
     assert res.returncode == 0, f'{nb.name} failed:\n{res.stderr[-6000:]}\n{res.stdout[-2000:]}'
