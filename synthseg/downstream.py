@@ -7,14 +7,14 @@ from __future__ import annotations
 import json, math, shutil, time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import torch
 import torch.nn as nn
 
 from .blocks import SmallUNet
-from .core import (IGNORE_INDEX, Recipe, SynthsegError, check_writable, mask_to_image, pick_recipe, read_mask, save_image_atomic,
+from .core import (IGNORE_INDEX, Recipe, SynthsegError, atomic_write, check_writable, mask_to_image, pick_recipe, read_mask, save_image_atomic,
                            save_json_atomic)
 from .data import GeneratedFolder, SegmentationDataset, normalize, open_generated, train_transform
 from .metrics import mask_agreement
@@ -43,7 +43,7 @@ def make_network(name: str, # one of `NETWORKS`
              'fcn-resnet50': tvs.fcn_resnet50, 'deeplabv3-resnet50': tvs.deeplabv3_resnet50}[name]
     return build(weights=None, weights_backbone=weights_backbone, num_classes=num_classes)
 
-def network_input(name: str) -> callable:
+def network_input(name: str) -> Callable | None:
     "What a network's images go through first: ImageNet standardisation for torchvision's networks, nothing for the small U-Net."
     return None if name == 'small-unet' else normalize
 
@@ -56,7 +56,6 @@ class InMemory(SegmentationDataset):
                 ):
         self.indices = list(range(len(ds))) if indices is None else [int(i) for i in indices]
         self.classes, self.palette = list(ds.classes), [tuple(c) for c in getattr(ds, 'palette', [])]
-        self.name = getattr(ds, 'root', type(ds).__name__)
         self.items = [ds[i] for i in self.indices]
         self.rel = [ds.reliability(i) if hasattr(ds, 'reliability') else None for i in self.indices]
         self.transform = None
@@ -261,7 +260,6 @@ class DownstreamResults:
         "Write `results.json` and `results.md` into `out` (atomically)."
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         save_json_atomic(self.to_json(), out/'results.json')
-        from synthseg.core import atomic_write
         with atomic_write(out/'results.md') as f: f.write((self.to_markdown(per_class=True) + '\n').encode())
         return out/'results.json'
 
