@@ -1,20 +1,23 @@
 """What masks cost: generation with segmentator masks, and with cross-attention masks, against plain generation.
 
-    python benchmarks/generation_overhead.py [--models tinysd sd15] [--repeats 3]
+    python benchmarks/generation_overhead.py [--models tinysd sd15] [--repeats 9]
 
 For each model, the same prompts, seeds and settings run three ways:
   plain      the pipeline alone (`output_type='pt'`);
   segmentator  `generate_with_masks`: hooks on the decoder plus the segmentator's forward pass;
   attention  `generate_with_masks` with an `AttentionSource` (DiffuMask's recipe): capture processors on the
              cross-attention layers, running sums, thresholds, small-component removal, reliability.
-Times are medians over interleaved repeats in one process. Peak memory is measured in a fresh process per
+Each repeat runs the three ways once, in a shuffled order (seeded); a ratio is the median over repeats of the
+way's time over plain's time in the same repeat, so that slow phases of the machine cancel. Peak memory is measured in a fresh process per
 way: after loading and one warm-up run, a thread samples the resident set size (`/proc/self/statm`) every
 millisecond while the way runs; reported are the peak and its rise above the size just before the run.
-(`ru_maxrss` would not do: loading the weights peaks higher than generating.) Models: TinySD at 64 px (batch 8, 20 steps) and the exact SD 1.5 architecture
+(`ru_maxrss` would not do: loading the weights peaks higher than generating.) `--unet-calls N` also times N single UNet calls
+(the batch of one denoising step, with guidance) with diffusers' processors and inside `capture_attention` (every cross-attention
+layer read), alternating which goes first: the capture's cost alone, without the rest of a generation around it. Models: TinySD at 64 px (batch 8, 20 steps) and the exact SD 1.5 architecture
 with random weights at 256 px (batch 1, 4 steps by default, to keep CPU time down). The segmentator's cost
 is per image, not per step, so its ratio falls as steps rise: `--steps 20` measures SD 1.5 at a usual setting. The last line of stdout is one JSON object.
 """
-import argparse, json, statistics, subprocess, sys, time
+import argparse, json, random, statistics, subprocess, sys, time
 
 import torch
 
@@ -51,6 +54,25 @@ def run(pipe, seg, model, way):
             return generate_with_masks(pipe, prompts, seeds, seg, **kw).masks
         return generate_with_masks(pipe, prompts, seeds, AttentionSource({'cat': ['kitten'], 'dog': ['puppy']}), **kw).masks
 
+def unet_calls(pipe, model, n):
+    "Median over `n` pairs of the time of one UNet call inside `capture_attention` over the time of one without."
+    from synthseg.attention import AttentionStore, capture_attention
+    cfg = SETTINGS[model]; h = cfg['size'] // pipe.vae_scale_factor; b = 2 * cfg['batch']
+    lat = torch.randn(b, pipe.unet.config.in_channels, h, h, generator=torch.Generator().manual_seed(0))
+    enc = torch.randn(b, 77, pipe.unet.config.cross_attention_dim, generator=torch.Generator().manual_seed(1))
+    store = AttentionStore([{'cat': [5], 'dog': [7]}] * cfg['batch'], (h, h))
+    def call():  # the UNet call alone is timed: installing the processors happens once per generation, not per step
+        with torch.no_grad():
+            t0 = time.perf_counter(); pipe.unet(lat, 500, enc); return time.perf_counter() - t0
+    def captured():
+        with capture_attention(pipe.unet, store, 10**9): return call()
+    call(); captured()
+    ratios = []
+    for i in range(n):
+        t = {name: f() for name, f in (('plain', call), ('captured', captured))[::1 if i % 2 else -1]}
+        ratios.append(t['captured'] / t['plain'])
+    return {'unet_call_ratio_attention': round(statistics.median(ratios), 4), 'unet_call_ratio_range': [round(min(ratios), 3), round(max(ratios), 3)], 'unet_calls': n}
+
 PROBE = """
 import os, sys, threading, time
 sys.argv = ['x']; sys.path.insert(0, 'benchmarks')
@@ -79,8 +101,10 @@ def peak_memory(model, way):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--models', nargs='+', default=['tinysd', 'sd15'], choices=list(SETTINGS))
-    ap.add_argument('--repeats', type=int, default=3)
+    ap.add_argument('--repeats', type=int, default=9)
     ap.add_argument('--no-memory', action='store_true', help='skip the peak-memory processes')
+    ap.add_argument('--no-generation', action='store_true', help='skip the whole-generation timing (with --unet-calls: only those)')
+    ap.add_argument('--unet-calls', type=int, default=0, metavar='N', help='also time N single UNet calls with and without the capture')
     ap.add_argument('--steps', type=int, help='denoising steps for every model (default: 20 TinySD, 4 SD 1.5)')
     a = ap.parse_args()
     if a.steps:
@@ -88,15 +112,22 @@ def main():
     report = {}
     for model in a.models:
         pipe, seg = setup(model)
+        r = {'settings': SETTINGS[model]}
+        if a.unet_calls: r.update(unet_calls(pipe, model, a.unet_calls))
+        if a.no_generation:
+            report[model] = r; print(model, json.dumps(r), flush=True); continue
         run(pipe, seg, model, 'plain')  # warm-up
         times = {w: [] for w in ('plain', 'segmentator', 'attention')}
+        rng = random.Random(0)
         for _ in range(a.repeats):
-            for w in times:
+            for w in rng.sample(list(times), len(times)):
                 t = time.perf_counter(); run(pipe, seg, model, w); times[w].append(time.perf_counter() - t)
         med = {w: statistics.median(v) for w, v in times.items()}
-        r = {'settings': SETTINGS[model], 'seconds': {w: round(v, 3) for w, v in med.items()},
-             'time_ratio_segmentator': round(med['segmentator'] / med['plain'], 4),
-             'time_ratio_attention': round(med['attention'] / med['plain'], 4)}
+        ratio = {w: statistics.median(x / p for x, p in zip(v, times['plain'])) for w, v in times.items()}
+        r |= {'repeats': a.repeats, 'seconds': {w: round(v, 3) for w, v in med.items()},
+             'time_ratio_segmentator': round(ratio['segmentator'], 4), 'time_ratio_attention': round(ratio['attention'], 4),
+             'time_ratio_range': {w: [round(min(x / p for x, p in zip(v, times['plain'])), 3), round(max(x / p for x, p in zip(v, times['plain'])), 3)]
+                                  for w, v in times.items() if w != 'plain'}}
         del pipe, seg
         if not a.no_memory:
             mem = {w: peak_memory(model, w) for w in ('plain', 'attention', 'segmentator')}

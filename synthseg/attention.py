@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from diffusers import UNet2DConditionModel
-from diffusers.models.attention_processor import Attention
+from diffusers.models.attention_processor import Attention, AttnProcessor, AttnProcessor2_0
 
 from .blocks import dense_crf, remove_small_components
 from .core import IGNORE_INDEX, Recipe, SynthsegError, pick_recipe, sample_seed
@@ -45,6 +45,7 @@ class AttentionStore:
     affinity: torch.Tensor | None = None # images × (h·w) × (h·w) running sum of self-attention
     affinity_counts: int = 0
     raw: list = field(default_factory=list) # (step, layer, map images × groups × h' × w') when keep_raw
+    _weights: tuple | None = field(default=None, repr=False) # cached (key, images × tokens × groups) averaging weights
 
     @property
     def groups(self) -> list[str]:
@@ -63,30 +64,38 @@ class AttentionStore:
         f = math.sqrt(H * W / q)
         return round(H / f), round(W / f)
 
-    def _cond(self, probs: torch.Tensor, heads: int) -> torch.Tensor:
+    def _cond(self, probs: torch.Tensor, heads: int, conditional: bool = False) -> torch.Tensor:
         "Head-averaged probabilities of the conditional images: images × q × k."
         bh, q, k = probs.shape
-        p = probs.view(bh // heads, heads, q, k).float().mean(1)
-        return p[p.shape[0] // 2:] if self.cfg else p
+        p = probs.view(bh // heads, heads, q, k)
+        return (p[p.shape[0] // 2:] if self.cfg and not conditional else p).float().mean(1)
 
-    def add_cross(self, name: str, probs: torch.Tensor, heads: int):
+    def group_weights(self, n: int, k: int, device) -> torch.Tensor:
+        "`n × k × groups`: column g of image i averages the token positions of group g (zeros where the prompt lacks it)."
+        key = (n, k, str(device))
+        if self._weights is None or self._weights[0] != key:
+            groups = self.groups
+            wts = torch.zeros(n, k, len(groups))
+            for i, tg in enumerate(self.token_groups[:n]):
+                for g, pos in tg.items(): wts[i, pos, groups.index(g)] = 1 / len(pos)
+            self._weights = (key, wts.to(device))
+        return self._weights[1]
+
+    def add_cross(self, name: str, probs: torch.Tensor, heads: int,
+                  conditional: bool = False): # `probs` hold the conditional images only (under guidance)
         "Add one layer's cross-attention probabilities (`batch·heads × q × tokens`)."
-        p = self._cond(probs, heads)
-        n, q, _ = p.shape
+        p = self._cond(probs, heads, conditional)
+        n, q, k = p.shape
         h, w = self._hw(q)
-        groups = self.groups
-        maps = torch.zeros(n, len(groups), h, w, device=p.device)
-        for i, tg in enumerate(self.token_groups[:n]):
-            for g, pos in tg.items():
-                maps[i, groups.index(g)] = p[i, :, pos].mean(-1).view(h, w)
+        maps = torch.bmm(p, self.group_weights(n, k, p.device)).transpose(1, 2).reshape(n, -1, h, w)  # one product for every group
         if self.keep_raw: self.raw.append((self.step, name, maps.cpu()))
         maps = F.interpolate(maps, size=self.resolution, mode='bilinear', align_corners=False) if (h, w) != tuple(self.resolution) else maps
         self.sums = maps if self.sums is None else self.sums + maps
         self.counts += 1
 
-    def add_self(self, name: str, probs: torch.Tensor, heads: int):
+    def add_self(self, name: str, probs: torch.Tensor, heads: int, conditional: bool = False):
         "Add one layer's self-attention probabilities to the affinity sum."
-        p = self._cond(probs, heads)
+        p = self._cond(probs, heads, conditional)
         self.affinity = p if self.affinity is None else self.affinity + p
         self.affinity_counts += 1
 
@@ -101,25 +110,49 @@ class AttentionStore:
 
 # %% ../nbs/09_attention.ipynb #d85bae6d
 class CaptureProcessor:
-    "Wrap an attention processor: record the layer's attention probabilities in a store, then run the original."
+    "Wrap an attention processor: hand the store the attention probabilities of the layers and steps it wants, computing the attention once."
+    STANDARD = (AttnProcessor, AttnProcessor2_0) # diffusers' plain processors: softmax(q·kᵀ/√d)·v and nothing else
     def __init__(self, original, store: AttentionStore, name: str, self_attn: bool = False):
         self.original, self.store, self.name, self.self_attn = original, store, name, self_attn
 
+    @torch.compiler.disable  # a compiled UNet runs the capture as it is: it counts steps and fills the store
     def __call__(self, attn: Attention, hidden_states: torch.Tensor, encoder_hidden_states: torch.Tensor | None = None,
                  attention_mask: torch.Tensor | None = None, temb: torch.Tensor | None = None, *args, **kwargs) -> torch.Tensor:
         x = hidden_states
         if x.ndim == 4: x = x.flatten(2).transpose(1, 2)
-        if self.store.wants(self.name, x.shape[1], self.self_attn):
-            with torch.no_grad():
-                if attn.spatial_norm is not None or attn.group_norm is not None:
-                    raise SynthsegError(f'{self.name}: attention with spatial or group norm is not a UNet transformer attention; capture attn1/attn2 only')
+        run = lambda: self.original(attn, hidden_states, encoder_hidden_states, attention_mask, temb, *args, **kwargs)
+        if not self.store.wants(self.name, x.shape[1], self.self_attn): return run()
+        if attn.spatial_norm is not None or attn.group_norm is not None:
+            raise SynthsegError(f'{self.name}: attention with spatial or group norm is not a UNet transformer attention; capture attn1/attn2 only')
+        if getattr(attn, 'norm_q', None) is not None or getattr(attn, 'norm_k', None) is not None:
+            raise SynthsegError(f'{self.name}: attention that normalises its queries and keys is not supported by the capture')
+        if type(self.original) in self.STANDARD:  # compute the layer as `AttnProcessor` does, and keep its probabilities
+            ctx = x if encoder_hidden_states is None else encoder_hidden_states
+            if encoder_hidden_states is not None and attn.norm_cross: ctx = attn.norm_encoder_hidden_states(ctx)
+            mask = attn.prepare_attention_mask(attention_mask, ctx.shape[1], x.shape[0])
+            probs = attn.get_attention_scores(attn.head_to_batch_dim(attn.to_q(x)), attn.head_to_batch_dim(attn.to_k(ctx)), mask)
+            with torch.no_grad(): (self.store.add_self if self.self_attn else self.store.add_cross)(self.name, probs.detach(), attn.heads)
+            out = attn.to_out[1](attn.to_out[0](attn.batch_to_head_dim(torch.bmm(probs, attn.head_to_batch_dim(attn.to_v(ctx))))))
+            if hidden_states.ndim == 4: out = out.transpose(1, 2).reshape(hidden_states.shape)
+            if attn.residual_connection: out = out + hidden_states
+            return out / attn.rescale_output_factor
+        seen = {}  # any other processor runs unchanged; its query and key projections are read as it computes them
+        hooks = [attn.to_q.register_forward_hook(lambda m, i, o: seen.setdefault('q', o)),
+                 attn.to_k.register_forward_hook(lambda m, i, o: seen.setdefault('k', o))]
+        try: out = run()
+        finally:
+            for h in hooks: h.remove()
+        with torch.no_grad():
+            if 'q' in seen and 'k' in seen: q, k = seen['q'], seen['k']
+            else:  # a processor with fused projections (to_qkv): project again
                 ctx = x if encoder_hidden_states is None else encoder_hidden_states
                 if encoder_hidden_states is not None and attn.norm_cross: ctx = attn.norm_encoder_hidden_states(ctx)
-                q, k = attn.head_to_batch_dim(attn.to_q(x)), attn.head_to_batch_dim(attn.to_k(ctx))
-                mask = attn.prepare_attention_mask(attention_mask, ctx.shape[1], x.shape[0])
-                probs = attn.get_attention_scores(q, k, mask)
-                (self.store.add_self if self.self_attn else self.store.add_cross)(self.name, probs, attn.heads)
-        return self.original(attn, hidden_states, encoder_hidden_states, attention_mask, temb, *args, **kwargs)
+                q, k = attn.to_q(x), attn.to_k(ctx)
+            lo = q.shape[0] // 2 if self.store.cfg else 0  # only the conditional images
+            mask = None if attention_mask is None else attn.prepare_attention_mask(attention_mask, k.shape[1], q.shape[0])[lo * attn.heads:].float()
+            probs = attn.get_attention_scores(attn.head_to_batch_dim(q[lo:].float()), attn.head_to_batch_dim(k[lo:].float()), mask)
+            (self.store.add_self if self.self_attn else self.store.add_cross)(self.name, probs, attn.heads, conditional=True)
+        return out
 
 @contextlib.contextmanager
 def capture_attention(unet: UNet2DConditionModel, # the pipeline's UNet
@@ -133,6 +166,7 @@ def capture_attention(unet: UNet2DConditionModel, # the pipeline's UNet
         if name.endswith('attn2.processor'): wrapped[name] = CaptureProcessor(proc, store, name)
         elif name.endswith('attn1.processor') and store.self_attention_res is not None: wrapped[name] = CaptureProcessor(proc, store, name, self_attn=True)
         else: wrapped[name] = proc
+    @torch.compiler.disable
     def next_step(module, args, kwargs):
         store.step += 1
         sample = args[0] if args else kwargs['sample']

@@ -394,6 +394,8 @@ def _generate_args(p):
     p.add_argument('--lora', help='a LoRA adapter for the model: a folder made by synthseg train-lora, or a shipped one (toy-streets); with the toy-streets one '
                    'the default segmentator is toy-streets-tiny-vae (default: none)')
     p.add_argument('--lora-scale', type=at_least(0.0, float), default=1.0, help='strength of the LoRA update (0: the base model)')
+    p.add_argument('--compile', action='store_true', help='torch.compile the UNet: a minute or more at the start, faster after (worth it for long runs on a GPU); '
+                   'channels-last convolutions are on by default on CUDA')
 
 def _attention_source(a, tiny: bool, classes: dict, seg, crf_installed: bool):
     "The attention mask source: its recipe (TinySD's for TinySD, DiffuMask's otherwise), then the flags given."
@@ -441,13 +443,14 @@ def _generate(a) -> dict:
         classes = {c: class_words(c, domain, lexicon=lexicon) for c in names}
         if a.augment: prompts = PromptAugmenter(domain, lexicon=lexicon).for_dataset(names, a.seed)
     # 2. Load, then generate: in every process when `accelerate launch` or `torchrun` started several
-    from synthseg.generate import SegmentatorSource, generate_dataset, launch_state, load_pipeline
+    from synthseg.generate import SegmentatorSource, generate_dataset, launch_state, load_pipeline, speed_up
     from synthseg.segmentator import load_segmentator
     state = launch_state(a.device)
     pipe = load_pipeline(a.model, device=a.device or (state.device if state is not None else None), scheduler=a.scheduler)
     if lora is not None:
         from synthseg.lora import load_lora
         load_lora(pipe, lora, a.lora_scale, fuse=True)  # fused: no extra cost per step (benchmarks/lora_cost.py)
+    speed_up(pipe, compile=a.compile)  # after the LoRA is fused, so that the compiled graph holds it
     sources, seg = [], None
     if a.masks != 'attention':
         seg = load_segmentator(seg_dir, pipe.vae, device=pipe.device,
