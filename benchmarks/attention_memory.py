@@ -1,6 +1,6 @@
 """Memory of attention masks as steps grow: our running sums against a store that keeps every map.
 
-    python benchmarks/attention_memory.py [--model sd15] [--steps 10 50] [--size 256]
+    python benchmarks/attention_memory.py [--model tinysd|sd15] [--steps 10 50] [--size PX] [--batch N]
 
 Prompt-to-prompt's and DiffuMask's stores keep the attention maps of every cross-attention layer, and a store
 that keeps them for every step (to average them at the end, or to show them) grows with the number of steps.
@@ -14,7 +14,8 @@ steps. Three ways run the same prompt and seed, each in a fresh process:
 
 After loading and a warm-up run of 2 steps, a thread samples the resident set size every millisecond while the
 way runs; reported is the rise of the peak above the size just before the run, in MiB. The model is the exact
-SD 1.5 architecture with random weights (`--model sd15`, 256 px by default) or TinySD (`--model tinysd`, 64 px).
+SD 1.5 architecture with random weights (`--model sd15`, batch 1 at 256 px by default) or TinySD (`--model tinysd`, batch 8
+at 64 px by default).
 The last line of stdout is one JSON object.
 """
 import argparse, json, subprocess, sys
@@ -50,9 +51,9 @@ source = source({'cat': ['kitten']}) if source else None
 def run(steps):
     with torch.no_grad():
         if source is None:
-            return pipe([PROMPT], num_inference_steps=steps, guidance_scale=5.0, height=SIZE, width=SIZE,
-                        generator=torch.Generator().manual_seed(0), output_type='pt').images
-        return generate_with_masks(pipe, [PROMPT], [0], source, steps=steps, guidance_scale=5.0, height=SIZE, width=SIZE).masks
+            return pipe([PROMPT] * BATCH, num_inference_steps=steps, guidance_scale=5.0, height=SIZE, width=SIZE,
+                        generator=[torch.Generator().manual_seed(s) for s in range(BATCH)], output_type='pt').images
+        return generate_with_masks(pipe, [PROMPT] * BATCH, list(range(BATCH)), source, steps=steps, guidance_scale=5.0, height=SIZE, width=SIZE).masks
 run(2)
 import gc; gc.collect()
 page = os.sysconf('SC_PAGE_SIZE')
@@ -67,9 +68,9 @@ print(base, max(peak), secs)
 """
 
 
-def measure(model: str, way: str, steps: int, size: int) -> dict:
+def measure(model: str, way: str, steps: int, size: int, batch: int) -> dict:
     "Run one way in a fresh process: the rise of its peak resident set above the size before the run, in MiB."
-    code = f'MODEL, WAY, STEPS, SIZE, PROMPT = {model!r}, {way!r}, {steps}, {size}, {PROMPT!r}\n' + PROBE
+    code = f'MODEL, WAY, STEPS, SIZE, BATCH, PROMPT = {model!r}, {way!r}, {steps}, {size}, {batch}, {PROMPT!r}\n' + PROBE
     res = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     if res.returncode != 0: sys.exit(f'{model} {way} {steps} steps failed:\n{res.stderr[-3000:]}')
     base, peak, secs = res.stdout.split()[-3:]
@@ -78,16 +79,18 @@ def measure(model: str, way: str, steps: int, size: int) -> dict:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--model', default='sd15', choices=['sd15', 'tinysd'])
+    ap.add_argument('--model', default='tinysd', choices=['tinysd', 'sd15'])
+    ap.add_argument('--batch', type=int, help='images per run (default: 8 for tinysd, 1 for sd15)')
     ap.add_argument('--steps', type=int, nargs='+', default=[10, 50])
     ap.add_argument('--size', type=int, help='image side in pixels (default: 256 for sd15, 64 for tinysd)')
     a = ap.parse_args()
     size = a.size or (256 if a.model == 'sd15' else 64)
-    report = {'model': a.model, 'size': size, 'rise_mib': {}}
+    batch = a.batch or (1 if a.model == 'sd15' else 8)
+    report = {'model': a.model, 'size': size, 'batch': batch, 'rise_mib': {}}
     for way in ('plain', 'ours', 'keep-all'):
         report['rise_mib'][way] = {}
         for steps in a.steps:
-            r = measure(a.model, way, steps, size)
+            r = measure(a.model, way, steps, size, batch)
             report['rise_mib'][way][str(steps)] = r['rise_mib']
             print(way, steps, 'steps', json.dumps(r), flush=True)
     lo, hi = str(min(a.steps)), str(max(a.steps))
