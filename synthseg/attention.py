@@ -45,7 +45,7 @@ class AttentionStore:
     affinity: torch.Tensor | None = None # images × (h·w) × (h·w) running sum of self-attention
     affinity_counts: int = 0
     raw: list = field(default_factory=list) # (step, layer, map images × groups × h' × w') when keep_raw
-    _weights: tuple | None = field(default=None, repr=False) # cached (key, images × tokens × groups) averaging weights
+    _weights: tuple | None = field(default=None, init=False, repr=False) # cached (key, images × tokens × groups) averaging weights
 
     @property
     def groups(self) -> list[str]:

@@ -394,7 +394,7 @@ def _generate_args(p):
     p.add_argument('--lora', help='a LoRA adapter for the model: a folder made by synthseg train-lora, or a shipped one (toy-streets); with the toy-streets one '
                    'the default segmentator is toy-streets-tiny-vae (default: none)')
     p.add_argument('--lora-scale', type=at_least(0.0, float), default=1.0, help='strength of the LoRA update (0: the base model)')
-    p.add_argument('--compile', action='store_true', help='torch.compile the UNet: a minute or more at the start, faster after (worth it for long runs on a GPU); '
+    p.add_argument('--compile', action='store_true', help='torch.compile the UNet: minutes at the start, faster after (worth it for long runs on a GPU); '
                    'channels-last convolutions are on by default on CUDA')
 
 def _attention_source(a, tiny: bool, classes: dict, seg, crf_installed: bool):
