@@ -169,7 +169,7 @@ def _train_oracle_args(p):
                    help='toy-pets: the pets oracle (mask, species, colour); toy-streets: the street oracle (19-class masks, features for KID)')
     p.add_argument('--out', type=Path, help='where to save the oracle (default: $SYNTHSEG_DATA/runs/oracle or runs/oracle-streets)')
     p.add_argument('--images', type=at_least(1), help='renders to train on (default: 16000 pets, 4000 streets)')
-    p.add_argument('--steps', type=at_least(1), help='optimisation steps (default: 3000 pets, 1500 streets)')
+    p.add_argument('--steps', type=at_least(1), help='optimisation steps (default: 3000 pets, 2000 streets)')
     p.add_argument('--seed', type=int, help='seeds the renders and the training (default: 0 pets, 1 streets: other scenes than the LoRA sees)')
 
 def _train_oracle(a) -> dict:

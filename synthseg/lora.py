@@ -386,22 +386,34 @@ def street_renders(n: int, # Toy Streets scenes at 64×128
             if len(sel): imgs[sel] = reconstruct(vae, imgs[sel])
     return (imgs * 255).round().to(torch.uint8), torch.stack([p[1] for p in pairs]).to(torch.uint8)
 
-def train_street_oracle(out: str | Path | None = None, # folder to save the oracle in
+def train_street_oracle(out: str | Path | None = None, # folder to save the oracle in (and its checkpoints: the run resumes)
                         n: int = 4000, # training scenes (seed 1: other scenes than the LoRA's and the segmentator's)
-                        steps: int = 1500, batch_size: int = 16, lr: float = 2e-3, seed: int = 1,
-                        width: int = 16, # channels of the U-Net's first level
+                        steps: int = 2000, batch_size: int = 16, lr: float = 2e-3, seed: int = 1,
+                        width: int = 24, # channels of the U-Net's first level
+                        class_weight: float = 0.5, # weigh each class by its pixel share to this power, negated (`segmentator.class_weights`)
+                        checkpoint_every: int = 250,
                         progress: bool = True,
                        ) -> tuple[StreetOracle, list[float]]:
-    "Train the street oracle on Toy Streets renders and their tiny-VAE round trips."
+    "Train the street oracle on Toy Streets renders and their tiny-VAE round trips; resumable from `out`."
     from tqdm.auto import tqdm
+    from synthseg.segmentator import class_weights
     from synthseg.vae_features import load_vae, tiny_vae_dir
     seed_everything(seed)
     t0 = time.perf_counter()
-    images, masks = street_renders(n, seed, vae=load_vae() if tiny_vae_dir().exists() else None, progress=progress)
+    config = {'n': n, 'steps': steps, 'batch_size': batch_size, 'lr': lr, 'seed': seed, 'width': width, 'class_weight': class_weight}
     oracle = StreetOracle(width).train()
     opt = torch.optim.AdamW(oracle.parameters(), lr=lr, weight_decay=1e-2)
-    history = []
-    for step in tqdm(range(steps), desc='street oracle', disable=not progress):
+    ckpt, start, history, before = (Path(out)/'checkpoint' if out is not None else None), 0, [], 0.0
+    if ckpt is not None and (saved := load_checkpoint(ckpt)) is not None:
+        tensors, meta = saved
+        if meta['config'] != config:
+            raise SynthsegError(f'{out} holds a street oracle run with other settings ({meta["config"]}, asked {config}): '
+                                'run again with those settings to resume it, or choose another --out')
+        oracle.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith('model.')})
+        load_optimizer_state(opt, tensors, meta['optimizer']); start, history, before = meta['step'], meta['history'], meta['seconds']
+    images, masks = street_renders(n, seed, vae=load_vae() if tiny_vae_dir().exists() else None, progress=progress)
+    w = class_weights(masks.long(), len(CITYSCAPES_CLASSES), class_weight) if class_weight else None
+    for step in tqdm(range(start, steps), initial=start, total=steps, desc='street oracle', disable=not progress):
         g = torch.Generator().manual_seed(sample_seed(seed, step))
         idx = torch.randint(0, n, (batch_size,), generator=g)
         x = (images[idx].float() / 255 + 0.02 * torch.randn((batch_size, 3, *images.shape[-2:]), generator=g)).clamp(0, 1)
@@ -409,11 +421,16 @@ def train_street_oracle(out: str | Path | None = None, # folder to save the orac
         flip = (torch.rand(batch_size, generator=g) < 0.5)[:, None, None, None]
         x, m = torch.where(flip, x.flip(-1), x), torch.where(flip[:, 0], m.flip(-1), m)
         for group in opt.param_groups: group['lr'] = lr * min(1.0, (step + 1) / 100) * 0.5 * (1 + math.cos(math.pi * step / steps))
-        loss = F.cross_entropy(oracle(x), m, ignore_index=255)
+        loss = F.cross_entropy(oracle(x), m, weight=w, ignore_index=255)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         history.append(round(loss.item(), 4))
+        if ckpt is not None and ((step + 1) % checkpoint_every == 0 or step + 1 == steps):
+            t_, m_ = optimizer_state(opt)
+            save_checkpoint(ckpt, {**{f'model.{k}': v for k, v in oracle.state_dict().items()}, **t_},
+                            {'step': step + 1, 'optimizer': m_, 'history': history, 'config': config,
+                             'seconds': round(before + time.perf_counter() - t0, 1)})
     oracle.eval()
-    oracle.info = {'n': n, 'steps': steps, 'batch_size': batch_size, 'lr': lr, 'seed': seed, 'width': width, 'seconds': round(time.perf_counter() - t0, 1)}
+    oracle.info = {**config, 'seconds': round(before + time.perf_counter() - t0, 1)}
     if out is not None: save_street_oracle(oracle, out)
     return oracle, history
 

@@ -16,7 +16,7 @@ from .core import (IGNORE_INDEX, SynthsegError, load_checkpoint, load_optimizer_
                            seed_everything)
 from .data import SegmentationDataset
 from .metrics import SegmentationMetric
-from .segmentator import sample_with_reliability
+from .segmentator import class_weights, sample_with_reliability
 
 # %% auto #0
 __all__ = ['reliability_cross_entropy', 'CoTraining', 'train_segmentation', 'evaluate_network']
@@ -26,11 +26,13 @@ def reliability_cross_entropy(logits: torch.Tensor, # `N×C×H×W`
                               mask: torch.Tensor, # `N×H×W` labels, 255 = unreliable or ignored
                               reliability: torch.Tensor | None = None, # `N×H×W` in [0, 1]; weights the pixels if given
                               weighted: bool = True, # use `reliability` as per-pixel weights
+                              class_weights: torch.Tensor | None = None, # `C` weights, one per class (`segmentator.class_weights`); None: all 1
                              ) -> torch.Tensor:
-    "Cross-entropy over reliable pixels (label not 255), optionally weighted by reliability."
+    "Cross-entropy over reliable pixels (label not 255), optionally weighted by reliability and by class; a weighted mean."
     per_pixel = F.cross_entropy(logits, mask.long(), ignore_index=IGNORE_INDEX, reduction='none')
     valid = (mask != IGNORE_INDEX).float()
     w = valid * (reliability.float() if (reliability is not None and weighted) else 1.0)
+    if class_weights is not None: w = w * class_weights.to(logits.device)[torch.where(mask == IGNORE_INDEX, 0, mask).long()]
     return (per_pixel * w).sum() / w.sum().clamp(min=1e-6)
 
 # %% ../nbs/11_robust.ipynb #51f293f3
@@ -53,11 +55,12 @@ class CoTraining(nn.Module):
     def loss(self, logits: tuple[torch.Tensor, torch.Tensor], # the two networks' logits
              mask: torch.Tensor, # labels, 255 where unreliable
              reliability: torch.Tensor | None = None,
+             class_weights: torch.Tensor | None = None, # per-class weights of the supervised term
             ) -> torch.Tensor:
         "Supervised loss on reliable pixels plus cross pseudo-label loss on unreliable ones, for both networks."
         la, lb = logits
         unreliable = mask == IGNORE_INDEX
-        total = reliability_cross_entropy(la, mask, reliability) + reliability_cross_entropy(lb, mask, reliability)
+        total = reliability_cross_entropy(la, mask, reliability, class_weights=class_weights) + reliability_cross_entropy(lb, mask, reliability, class_weights=class_weights)
         for mine, other in ((la, lb), (lb, la)):
             conf, pseudo = other.detach().softmax(1).max(1)
             target = torch.where(unreliable & (conf > self.confidence), pseudo, torch.full_like(pseudo, IGNORE_INDEX))
@@ -84,6 +87,7 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
                        checkpoint_every: int = 100, # steps between checkpoints
                        stop_after: int | None = None, # end this call after this many steps (checkpointed); call again to resume
                        config: dict | None = None, # what else identifies the run (data, network); a resume with another refuses
+                       class_weight: float = 0.0, # weigh the supervised loss by each class's pixel share in `ds` to this power, negated (`segmentator.class_weights`)
                       ) -> nn.Module | None:
     "Train a segmentation network on `ds` with a robust loss; returns a module mapping images to class probabilities (None when `stop_after` ended the call early)."
     from tqdm.auto import tqdm
@@ -94,7 +98,9 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
     model = (CoTraining(make_net) if loss == 'cotrain' else make_net()).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     norm = normalize or (lambda x: x)
-    run = json.loads(json.dumps({'loss': loss, 'steps': steps, 'batch_size': batch_size, 'lr': lr, 'seed': seed, 'samples': len(ds), **(config or {})}, default=str))
+    run = json.loads(json.dumps({'loss': loss, 'steps': steps, 'batch_size': batch_size, 'lr': lr, 'seed': seed, 'samples': len(ds),
+                                 **({'class_weight': class_weight} if class_weight else {}), **(config or {})}, default=str))
+    cw = class_weights([ds[i][1] for i in range(len(ds))], ds.num_classes, class_weight).to(device) if class_weight else None
     start = 0
     if checkpoint is not None and (saved := load_checkpoint(checkpoint)) is not None:
         tensors, meta = saved
@@ -116,8 +122,8 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
         x, m, r = norm(torch.stack(xs).to(device)), torch.stack(ms).to(device), torch.stack(rs).to(device)
         for group in opt.param_groups: group['lr'] = lr * 0.5 * (1 + math.cos(math.pi * step / steps))
         with autocast:
-            if loss == 'cotrain': l = model.loss(tuple(_logits(o).float() for o in model(x)), m, r)
-            else: l = reliability_cross_entropy(_logits(model(x)).float(), m, r, weighted=(loss == 'reliability'))
+            if loss == 'cotrain': l = model.loss(tuple(_logits(o).float() for o in model(x)), m, r, class_weights=cw)
+            else: l = reliability_cross_entropy(_logits(model(x)).float(), m, r, weighted=(loss == 'reliability'), class_weights=cw)
         opt.zero_grad(set_to_none=True); l.backward(); opt.step()
         if checkpoint is not None and ((step + 1) % checkpoint_every == 0 or step + 1 == end):
             t_, om = optimizer_state(opt)

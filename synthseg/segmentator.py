@@ -18,7 +18,7 @@ from safetensors.torch import load_file
 
 from .core import (IGNORE_INDEX, Recipe, SynthsegError, cpu_bf16, load_checkpoint, pick_recipe, load_optimizer_state, optimizer_state,
                            sample_seed, save_checkpoint, save_json_atomic, save_safetensors_atomic, seed_everything)
-from .blocks import dense_crf, unet_decoder, unet_encoder, unet_forward
+from .blocks import conv_bn, dense_crf, unet_decoder, unet_encoder, unet_forward
 from .data import PairedTransform, SegmentationDataset, to_hw, voc_palette
 from .metrics import SegmentationMetric
 from .vae_features import decoder_hidden_states, hidden_state_modules, load_vae, read_hidden_states
@@ -26,9 +26,9 @@ from .vae_features import decoder_hidden_states, hidden_state_modules, load_vae,
 # %% auto #0
 __all__ = ['SEGMENTATOR_RECIPES', 'encode', 'decode_with_hidden_states', 'extract_hidden_states', 'Segmentator', 'vae_signature',
            'check_vae', 'save_segmentator', 'load_segmentator', 'default_augment', 'sample_with_reliability',
-           'FeatureCache', 'paste_objects', 'paste_view', 'predict_logits', 'evaluate_cache', 'train_segmentator',
-           'crf_options', 'segment', 'evaluate_segmentator', 'default_hidden_states', 'SegmentatorRecipe',
-           'segmentator_recipe', 'fit_segmentator']
+           'FeatureCache', 'paste_objects', 'paste_view', 'predict_logits', 'evaluate_cache', 'class_weights',
+           'train_segmentator', 'crf_options', 'segment', 'evaluate_segmentator', 'default_hidden_states',
+           'SegmentatorRecipe', 'segmentator_recipe', 'fit_segmentator']
 
 # %% ../nbs/06_segmentator.ipynb #8c24f18e
 def encode(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
@@ -69,6 +69,7 @@ class Segmentator(nn.Module):
                  fuse_max_side: int = 64, # fusion resolution: at most this many pixels on the long side
                  coords: bool = True, # add x/y coordinate channels
                  dropout: float = 0.1, # channel dropout on the fused features during training
+                 fine: Sequence[str] = (), # hidden states read again at the image's own size by a light head, for parts thinner than a fusion pixel (empty: logits upsampled from the fusion resolution)
                  crf: dict | None = None, # options of `dense_crf` its masks are refined with by default (None: no refinement)
                  vae_signature: dict | None = None, # `vae_signature` of the VAE it reads (None: not checked)
                  info: dict | None = None, # how it was made (dataset, recipe, steps, times)
@@ -79,8 +80,11 @@ class Segmentator(nn.Module):
         if len(self.palette) != len(self.classes): raise SynthsegError(f'{len(self.classes)} classes but {len(self.palette)} palette colours')
         self.crf, self.vae_signature, self.info = (None if crf is None else dict(crf)), vae_signature, dict(info or {})
         num_classes = len(self.classes)
+        self.fine = list(fine)
+        if unknown := [n for n in self.fine if n not in in_channels]:
+            raise SynthsegError(f'fine={self.fine}: {unknown} are not among the hidden states it reads, {list(in_channels)}')
         self.config = dict(in_channels=dict(in_channels), num_classes=num_classes, dim=dim, width=width,
-                           fuse_max_side=fuse_max_side, coords=coords, dropout=dropout)
+                           fuse_max_side=fuse_max_side, coords=coords, dropout=dropout, fine=self.fine)
         self.names = list(in_channels)
         self.proj = nn.ModuleDict({n: nn.Conv2d(c, dim, 1) for n, c in in_channels.items()})
         c = dim * len(in_channels) + (2 if coords else 0)
@@ -88,7 +92,10 @@ class Segmentator(nn.Module):
         self.enc = unet_encoder(c, (width,) * 4, double_first=False)
         self.context = nn.Linear(width, width)
         self.dec = unet_decoder((width,) * 4)
-        self.head = nn.Conv2d(width, num_classes, 1)
+        if self.fine:  # the fused features, upsampled, next to the finest hidden states at full size: 1×1 mix, one 3×3 block, the logits
+            self.fine_head = nn.Sequential(nn.Conv2d(width + dim * len(self.fine), dim, 1), nn.BatchNorm2d(dim), nn.ReLU(inplace=True),
+                                           conv_bn(dim, dim), nn.Conv2d(dim, num_classes, 1))
+        else: self.head = nn.Conv2d(width, num_classes, 1)
 
     def metadata(self) -> dict:
         "Everything `config.json` records: the architecture, the classes and palette, the VAE signature, the refinement, the provenance."
@@ -113,7 +120,9 @@ class Segmentator(nn.Module):
             yy, xx = torch.meshgrid(torch.linspace(-1, 1, fs[0], device=z[0].device), torch.linspace(-1, 1, fs[1], device=z[0].device), indexing='ij')
             z.append(torch.stack([yy, xx])[None].expand(b, -1, -1, -1))
         x, _ = unet_forward(self.enc, self.dec, self.drop(torch.cat(z, 1)), bottleneck=lambda d: d + self.context(d.mean((2, 3)))[:, :, None, None])
-        return F.interpolate(self.head(x), size=tuple(size), mode='bilinear', align_corners=False)
+        if not self.fine: return F.interpolate(self.head(x), size=tuple(size), mode='bilinear', align_corners=False)
+        up = lambda t: F.interpolate(t, size=tuple(size), mode='bilinear', align_corners=False)
+        return self.fine_head(torch.cat([up(x), *(up(self.proj[n](hidden_states[n].float())) for n in self.fine)], 1))
 
 # %% ../nbs/06_segmentator.ipynb #abdb214f
 @torch.no_grad()
@@ -169,7 +178,7 @@ def load_segmentator(folder: str | Path, # a folder written by `save_segmentator
         raise SynthsegError(f'{folder} is not a segmentator: expected config.json and segmentator.safetensors there '
                             '(made by `synthseg train-segmentator`)')
     cfg = json.loads((folder/'config.json').read_text())
-    keys = ('in_channels', 'classes', 'palette', 'dim', 'width', 'fuse_max_side', 'coords', 'dropout', 'info')
+    keys = ('in_channels', 'classes', 'palette', 'dim', 'width', 'fuse_max_side', 'coords', 'dropout', 'fine', 'info')
     seg = Segmentator(**{k: cfg[k] for k in keys if k in cfg}, crf=cfg.get('crf'), vae_signature=cfg['vae'])  # no 'crf': saved before the CRF, no refinement
     if vae is not None: check_vae(seg, vae, fix)
     try: state = load_file(str(folder/'segmentator.safetensors'))
@@ -320,6 +329,19 @@ def evaluate_cache(seg: Segmentator, cache: FeatureCache, classes: Sequence[str]
     seg.train(was)
     return met.compute()
 
+def class_weights(masks: Sequence[torch.Tensor], # label maps (255: ignored)
+                  num_classes: int, # classes of the labels
+                  power: float = 0.5, # 0: every class weighs 1; 1: inverse frequency
+                 ) -> torch.Tensor:
+    "Per-class loss weights `share ** -power`, scaled so that the average labelled pixel weighs 1 (classes never seen weigh as the rarest one seen)."
+    cnt = torch.zeros(num_classes, dtype=torch.float64)
+    for m in masks: cnt += torch.bincount(m[m != IGNORE_INDEX].flatten(), minlength=num_classes)[:num_classes].double()
+    if cnt.sum() == 0: raise SynthsegError('no labelled pixels to weigh the classes by: every mask is ignore (255)')
+    share = cnt / cnt.sum()
+    w = share.clamp_min(1e-12) ** -power
+    w[share == 0] = w[share > 0].max()
+    return (w / (w * share).sum()).float()
+
 def train_segmentator(cache: FeatureCache, # hidden states of the training views
                       classes: Sequence[str] | int, # class names to predict (an int: that many unnamed classes)
                       out: str | Path | None = None, # checkpoint folder (None: no checkpoints)
@@ -332,6 +354,7 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
                       eval_every: int = 100, # steps between validation mIoUs
                       palette: Sequence[Sequence[int]] | None = None, # class colours (default: PASCAL VOC's)
                       loss_fn: Callable | None = None, # `loss_fn(logits, mask, reliability)`; default cross-entropy ignoring 255
+                      class_weight: float = 0.0, # the default loss weighs each class by its pixel share to the power `-class_weight` (0: unweighted)
                       checkpoint_every: int = 200, # steps between checkpoints
                       ema: float | None = 0.99, # keep an exponential moving average of the weights (the one returned)
                       progress: bool = True,
@@ -347,7 +370,9 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
     opt = torch.optim.AdamW(seg.parameters(), lr=lr, weight_decay=weight_decay)
     avg = AveragedModel(seg, multi_avg_fn=get_ema_multi_avg_fn(ema), use_buffers=True) if ema else None
     final = lambda: avg.module if avg is not None else seg
-    loss_fn = loss_fn or (lambda logits, mask, reliability: F.cross_entropy(logits, mask, ignore_index=IGNORE_INDEX))
+    if loss_fn is not None and class_weight: raise SynthsegError('class_weight weighs the default loss: with your own loss_fn, weigh the classes in it')
+    w = class_weights(cache.masks, len(seg.classes), class_weight) if class_weight else None
+    loss_fn = loss_fn or (lambda logits, mask, reliability: F.cross_entropy(logits, mask, weight=w, ignore_index=IGNORE_INDEX))
     start, history, t_offset = 0, [], 0.0
     if out is not None and (saved := load_checkpoint(Path(out)/'checkpoint')) is not None:
         tensors, meta = saved
@@ -468,6 +493,9 @@ class SegmentatorRecipe(Recipe):
     batch_size: int = 8 # views per step
     lr: float = 2e-3 # peak learning rate
     fuse_max_side: int = 64 # fusion resolution, long side in pixels
+    width: int = 64 # channels of the fusion U-Net
+    fine: tuple[str, ...] = () # hidden states also read at the image's own size (`Segmentator(fine=...)`)
+    class_weight: float = 0.0 # weigh the loss by each class's pixel share to this power, negated (`class_weights`)
     crop: bool = True # extra views are random crops at several scales; False: whole images (flips and colours only)
     paste: float = 0.0 # share of the extra views that are copy-paste views
     augment_strength: float = 1.0 # colour augmentation of the extra views
@@ -483,9 +511,10 @@ SEGMENTATOR_RECIPES: dict[str, SegmentatorRecipe] = {r.name: r for r in [
                       paste=0.5, crf=True),
     SegmentatorRecipe('toy-pets', 1, 'Toy Pets on the tiny VAE: plenty of images, no augmentation (the shipped toy-pets-tiny-vae)',
                       size=64, views=1, steps=1500, batch_size=16, lr=3e-3, fuse_max_side=32, train_images=1500, amp=False),
-    SegmentatorRecipe('toy-streets', 2, 'Toy Streets on the tiny VAE, at their native 64×128, fusing at 64 px: thin poles and signs need the '
-                      'finer grid (the shipped toy-streets-tiny-vae)', size=64, views=1, steps=1500, batch_size=16, lr=3e-3, fuse_max_side=64,
-                      train_images=1500, amp=False),
+    SegmentatorRecipe('toy-streets', 3, 'Toy Streets on the tiny VAE at their native 64×128: 3 000 images, fusing at 64 px with a fine head on the '
+                      'two full-size hidden states (poles and signs are a pixel wide), rare classes weighed up, mirrored views '
+                      '(the shipped toy-streets-tiny-vae)', size=64, views=1, steps=1500, batch_size=16, lr=3e-3, fuse_max_side=64,
+                      fine=('up1', 'up2'), class_weight=0.5, flip=True, train_images=3000, amp=False),
 ]}
 
 def segmentator_recipe(recipe: str | SegmentatorRecipe, # a name in `SEGMENTATOR_RECIPES`, or a recipe
@@ -509,7 +538,7 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
                     eval_every: int = 100,
                     loss_fn: Callable | None = None, # see `train_segmentator`
                     progress: bool = True,
-                    **seg_kwargs, # passed to `Segmentator` (dim, width, coords, dropout)
+                    **seg_kwargs, # passed to `Segmentator`, over the recipe's (dim, width, fine, coords, dropout)
                    ) -> tuple[Segmentator, list[dict]]:
     "Cache hidden states of augmented views, train a segmentator by `recipe`, and save it to `out`."
     r = segmentator_recipe(recipe, size=size, views=views, steps=steps, batch_size=batch_size, lr=lr, fuse_max_side=fuse_max_side,
@@ -523,11 +552,13 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
     val = FeatureCache(vae, val_ds, names, progress=False) if val_ds is not None else None
     t_cache = time.perf_counter() - t0
     seg, history = train_segmentator(cache, train_ds.classes, out, r.steps, r.batch_size, r.lr, seed=seed, val=val, eval_every=eval_every,
-                                     palette=train_ds.palette, loss_fn=loss_fn, progress=progress, flip=r.flip, amp=r.amp, fuse_max_side=r.fuse_max_side, **seg_kwargs)
+                                     palette=train_ds.palette, loss_fn=loss_fn, class_weight=r.class_weight, progress=progress, flip=r.flip, amp=r.amp,
+                                     **{'fuse_max_side': r.fuse_max_side, 'width': r.width, 'fine': r.fine, **seg_kwargs})
     for h in history: h['seconds_total'] = round(h['seconds'] + t_cache, 2)
     seg.crf = crf_options(seg, crf if isinstance(crf, dict) else r.crf)  # True: the defaults, {}
     seg.info = {'train': repr(train_ds), 'recipe': r.tag, 'size': r.size, 'views': r.views, 'crop': r.crop, 'paste': r.paste, 'steps': r.steps,
-                'batch_size': r.batch_size, 'lr': r.lr, 'seed': seed, 'hidden_states': names, 'cache_seconds': round(t_cache, 1),
+                'batch_size': r.batch_size, 'lr': r.lr, 'width': seg.config['width'], 'fine': seg.config['fine'], 'class_weight': r.class_weight,
+                'seed': seed, 'hidden_states': names, 'cache_seconds': round(t_cache, 1),
                 'train_seconds': history[-1]['seconds'] if history else 0}
     if out is not None:
         save_segmentator(seg, out)
