@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_viz.ipynb #89cf4b32
 from __future__ import annotations
-import html, io, textwrap
+import html, io, math, textwrap
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -187,7 +187,8 @@ def sample_grid(samples: Sequence[tuple], # `(image, mask)` pairs; the mask may 
         if captions is not None and captions[r]: sf.suptitle(textwrap.fill(captions[r], int(width * 11)), fontsize=10)
         hide = () if 'mask' in columns else skip   # a mask panel shows every class, painted or not
         handles = legend_handles(classes, palette, present_labels(*srcs.values()), hide)
-        if handles: sf.legend(handles=handles, loc='outside right upper', fontsize=9, framealpha=0.9)
+        fit = max(2, int((panel_size + 0.3) / 0.19))  # legend entries a row's height holds at this font size; more go into further columns
+        if handles: sf.legend(handles=handles, loc='outside right upper', fontsize=9, framealpha=0.9, ncols=math.ceil(len(handles) / fit))
     return fig
 
 # %% ../nbs/03_viz.ipynb #38c11591
