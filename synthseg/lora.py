@@ -411,8 +411,8 @@ def train_street_oracle(out: str | Path | None = None, # folder to save the orac
                                 'run again with those settings to resume it, or choose another --out')
         oracle.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith('model.')})
         load_optimizer_state(opt, tensors, meta['optimizer']); start, history, before = meta['step'], meta['history'], meta['seconds']
-    images, masks = street_renders(n, seed, vae=load_vae() if tiny_vae_dir().exists() else None, progress=progress)
-    w = class_weights(masks.long(), len(CITYSCAPES_CLASSES), class_weight) if class_weight else None
+    if start < steps: images, masks = street_renders(n, seed, vae=load_vae() if tiny_vae_dir().exists() else None, progress=progress)  # a finished run needs no data
+    w = class_weights(masks.long(), len(CITYSCAPES_CLASSES), class_weight) if class_weight and start < steps else None
     for step in tqdm(range(start, steps), initial=start, total=steps, desc='street oracle', disable=not progress):
         g = torch.Generator().manual_seed(sample_seed(seed, step))
         idx = torch.randint(0, n, (batch_size,), generator=g)

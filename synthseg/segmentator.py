@@ -114,7 +114,8 @@ class Segmentator(nn.Module):
         missing = [n for n in self.names if n not in hidden_states]
         if missing: raise SynthsegError(f'the segmentator reads hidden states {self.names}; missing {missing}')
         fs = self.fuse_size(size)
-        z = [F.interpolate(self.proj[n](hidden_states[n].float()), size=fs, mode='bilinear', align_corners=False) for n in self.names]
+        p = {n: self.proj[n](hidden_states[n].float()) for n in self.names}  # projected once: the fine head reads them again at full size
+        z = [F.interpolate(p[n], size=fs, mode='bilinear', align_corners=False) for n in self.names]
         if self.config['coords']:
             b = z[0].shape[0]
             yy, xx = torch.meshgrid(torch.linspace(-1, 1, fs[0], device=z[0].device), torch.linspace(-1, 1, fs[1], device=z[0].device), indexing='ij')
@@ -122,7 +123,7 @@ class Segmentator(nn.Module):
         x, _ = unet_forward(self.enc, self.dec, self.drop(torch.cat(z, 1)), bottleneck=lambda d: d + self.context(d.mean((2, 3)))[:, :, None, None])
         if not self.fine: return F.interpolate(self.head(x), size=tuple(size), mode='bilinear', align_corners=False)
         up = lambda t: F.interpolate(t, size=tuple(size), mode='bilinear', align_corners=False)
-        return self.fine_head(torch.cat([up(x), *(up(self.proj[n](hidden_states[n].float())) for n in self.fine)], 1))
+        return self.fine_head(torch.cat([up(x), *(up(p[n]) for n in self.fine)], 1))
 
 # %% ../nbs/06_segmentator.ipynb #abdb214f
 @torch.no_grad()
