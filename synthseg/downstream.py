@@ -416,7 +416,8 @@ def plot_predictions(out: str | Path, # an evaluation folder with `predictions/`
     from synthseg.viz import overlay
     res = DownstreamResults.load(out)
     labels = list(labels or [r['label'] for r in res.rows()])
-    fig, axs = plt.subplots(len(labels) + 1, k, figsize=(1.9 * k * (test[0][0].shape[2] / test[0][0].shape[1]) ** 0.5, 1.7 * (len(labels) + 1)), squeeze=False)
+    aspect = test[0][0].shape[2] / test[0][0].shape[1]  # width over height: rows of wide images are lower
+    fig, axs = plt.subplots(len(labels) + 1, k, figsize=(1.9 * k * aspect ** 0.5, 1.7 / aspect ** 0.5 * (len(labels) + 1)), squeeze=False)
     for j in range(k):
         image, mask = test[j]
         axs[0, j].imshow(overlay(image, mask, test.palette, 0.5, skip=(0,)))
