@@ -173,7 +173,12 @@ def sample_grid(samples: Sequence[tuple], # `(image, mask)` pairs; the mask may 
     panels = [[(col, src) for col in columns for src in (srcs if col != 'image' else [None])] for _, srcs in rows]
     ncols = max(map(len, panels))
     aspect = max(img.shape[1] / img.shape[0] for img, _ in rows)
-    width = ncols * panel_size * min(aspect, 2) + 1.6
+    fit = max(2, int(panel_size / 0.2))  # legend entries a row's height holds at this font size; more go into further columns
+    hide = () if 'mask' in columns else skip   # a mask panel shows every class, painted or not
+    handles = [legend_handles(classes, palette, present_labels(*srcs.values()), hide) for _, srcs in rows]
+    legend_cols = [math.ceil(len(h) / fit) for h in handles]
+    panels_width = ncols * panel_size * min(aspect, 2)
+    width = panels_width + 0.3 + 1.5 * max(1, *legend_cols)  # the legend gets its own room, so it never covers a caption
     fig = plt.figure(figsize=(width, len(rows) * (panel_size + 0.5)), layout='constrained')
     subfigs = fig.subfigures(len(rows), 1, squeeze=False)[:, 0]
     for r, (sf, (img, srcs), row) in enumerate(zip(subfigs, rows, panels)):
@@ -184,11 +189,9 @@ def sample_grid(samples: Sequence[tuple], # `(image, mask)` pairs; the mask may 
             elif col == 'mask': ax.imshow(colorize(srcs[src], palette), interpolation='nearest')
             else: ax.imshow(overlay(img, srcs[src], palette, alpha, skip, ignore_alpha, outline))
             if r == 0 or row != panels[r - 1]: ax.set_title(f'{col}: {src}' if src else col, fontsize=9)  # only where they change
-        if captions is not None and captions[r]: sf.suptitle(textwrap.fill(captions[r], int(width * 11)), fontsize=10)
-        hide = () if 'mask' in columns else skip   # a mask panel shows every class, painted or not
-        handles = legend_handles(classes, palette, present_labels(*srcs.values()), hide)
-        fit = max(2, int((panel_size + 0.3) / 0.19))  # legend entries a row's height holds at this font size; more go into further columns
-        if handles: sf.legend(handles=handles, loc='outside right upper', fontsize=9, framealpha=0.9, ncols=math.ceil(len(handles) / fit))
+        if captions is not None and captions[r]:  # centred over the panels and wrapped to their width
+            sf.suptitle(textwrap.fill(captions[r], int(panels_width * 11)), fontsize=10, x=panels_width / 2 / width)
+        if handles[r]: sf.legend(handles=handles[r], loc='outside right upper', fontsize=9, framealpha=0.9, ncols=legend_cols[r])
     return fig
 
 # %% ../nbs/03_viz.ipynb #38c11591
