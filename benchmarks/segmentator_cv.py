@@ -7,12 +7,13 @@ on the trainval photos.
 Defaults: the 58 trainval photos of `oxford-iiit-pet-more` in the shared assets, the real TAESD, the
 `oxford-pets` recipe. The photos are split into `--folds` folds, each breed spread evenly over them (fold =
 rank of the photo within its breed, by file name, modulo k). A setting is a comma-separated list of recipe
-fields to change (`views`, `steps`, `batch_size`, `lr`, `fuse_max_side`, `crop`, `paste`, `augment_strength`, `flip`)
+fields to change (`views`, `steps`, `batch_size`, `lr`, `fuse_max_side`, `crop`, `paste`, `augment_strength`, `flip`, `width`,
+`class_weight`, and `fine` as hidden-state names joined by `+`, e.g. `fine=stage2`)
 plus `amp` (bfloat16 autocast, 0 or 1). For every setting, seed and fold a segmentator is trained on the other
 folds and predicts the held-out photos (with mirrored test-time augmentation, as `evaluate_segmentator`
 does); the figure per setting and seed is the mIoU pooled over all held-out photos, raw and after the
 recipe's dense CRF. The table reports the mean over seeds. Settings that differ only in `views`, `steps`,
-`lr`, `batch_size`, `fuse_max_side`, `flip` or `amp` share one hidden-state cache per fold and seed: view v of photo i
+`lr`, `batch_size`, `fuse_max_side`, `flip`, `amp`, `width`, `class_weight` or `fine` share one hidden-state cache per fold and seed: view v of photo i
 is the same whatever the number of views, so a 6-view cache is the first 6 views of a 12-view one.
 The last line of stdout is one JSON object with every figure.
 """
@@ -54,7 +55,7 @@ def parse_setting(text, base):
     kv = dict(p.split('=') for p in text.split(',')) if text else {}
     types = {'views': int, 'steps': int, 'batch_size': int, 'fuse_max_side': int, 'lr': float, 'paste': float,
              'augment_strength': float, 'crop': lambda v: bool(int(v)), 'flip': lambda v: bool(int(v)),
-             'amp': lambda v: bool(int(v))}
+             'amp': lambda v: bool(int(v)), 'width': int, 'class_weight': float, 'fine': lambda v: tuple(n for n in v.split('+') if n)}
     bad = [k for k in kv if k not in types]
     if bad: raise SystemExit(f'unknown setting fields {bad}: use {", ".join(types)}')
     return segmentator_recipe(base, **{k: types[k](v) for k, v in kv.items()})
@@ -111,7 +112,8 @@ def main():
                     r = settings[t]
                     t0 = time.perf_counter()
                     seg, _ = train_segmentator(first_views(cache, r.views, len(train_ids)), ds.classes, None, r.steps, r.batch_size, r.lr, seed=seed,
-                                               progress=False, fuse_max_side=r.fuse_max_side, amp=r.amp, flip=r.flip)
+                                               progress=False, fuse_max_side=r.fuse_max_side, amp=r.amp, flip=r.flip, width=r.width, fine=r.fine,
+                                               class_weight=r.class_weight)
                     secs[t] += time.perf_counter() - t0
                     val, (met, met_crf), fold_met = val_caches[k], mets[t], SegmentationMetric(ds.classes)
                     for j, i in enumerate(held_out[k]):

@@ -26,9 +26,9 @@ from .vae_features import decoder_hidden_states, hidden_state_modules, load_vae,
 # %% auto #0
 __all__ = ['SEGMENTATOR_RECIPES', 'encode', 'decode_with_hidden_states', 'extract_hidden_states', 'Segmentator', 'vae_signature',
            'check_vae', 'save_segmentator', 'load_segmentator', 'default_augment', 'sample_with_reliability',
-           'FeatureCache', 'paste_objects', 'paste_view', 'predict_logits', 'evaluate_cache', 'class_weights',
-           'train_segmentator', 'crf_options', 'segment', 'evaluate_segmentator', 'default_hidden_states',
-           'SegmentatorRecipe', 'segmentator_recipe', 'fit_segmentator']
+           'FeatureCache', 'paste_objects', 'paste_view', 'ema_avg_fn', 'predict_logits', 'evaluate_cache',
+           'class_weights', 'train_segmentator', 'crf_options', 'segment', 'evaluate_segmentator',
+           'default_hidden_states', 'SegmentatorRecipe', 'segmentator_recipe', 'fit_segmentator']
 
 # %% ../nbs/06_segmentator.ipynb #8c24f18e
 def encode(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
@@ -309,6 +309,18 @@ def paste_view(ds: SegmentationDataset, # the dataset
     host = sample_with_reliability(ds, i, augment)
     return paste_objects(*host, *sample_with_reliability(ds, j, augment), background=background)
 
+# %% ../nbs/06_segmentator.ipynb #10494dba
+def ema_avg_fn(decay: float = 0.99, # the decay the average settles at
+              ) -> Callable:
+    "An exponential moving average for `AveragedModel(multi_avg_fn=...)` whose decay warms up: min(decay, (1 + n) / (10 + n)) after n updates."
+    @torch.no_grad()
+    def update(averaged: list[torch.Tensor], current: list[torch.Tensor], n: torch.Tensor | int):
+        d = min(decay, (1 + int(n)) / (10 + int(n)))
+        if torch.is_floating_point(averaged[0]) or torch.is_complex(averaged[0]): torch._foreach_lerp_(averaged, current, 1 - d)
+        else:
+            for a, c in zip(averaged, current): a.copy_(a * d + c * (1 - d))
+    return update
+
 # %% ../nbs/06_segmentator.ipynb #0e86f55e
 @torch.no_grad()
 def predict_logits(seg: Segmentator, # the segmentator
@@ -364,12 +376,12 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
                       **seg_kwargs, # passed to `Segmentator` (dim, width, fuse_max_side, coords, dropout)
                      ) -> tuple[Segmentator, list[dict]]:
     "Train a `Segmentator` on cached hidden states; resumable from `out`. Returns it (its EMA) and its history."
-    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+    from torch.optim.swa_utils import AveragedModel
     from tqdm.auto import tqdm
     torch.manual_seed(seed)
     seg = Segmentator(cache.channels, classes, palette, vae_signature=cache.vae_signature, **seg_kwargs)
     opt = torch.optim.AdamW(seg.parameters(), lr=lr, weight_decay=weight_decay)
-    avg = AveragedModel(seg, multi_avg_fn=get_ema_multi_avg_fn(ema), use_buffers=True) if ema else None
+    avg = AveragedModel(seg, multi_avg_fn=ema_avg_fn(ema), use_buffers=True) if ema else None
     final = lambda: avg.module if avg is not None else seg
     if loss_fn is not None and class_weight: raise SynthsegError('class_weight weighs the default loss: with your own loss_fn, weigh the classes in it')
     w = class_weights(cache.masks, len(seg.classes), class_weight) if class_weight else None
