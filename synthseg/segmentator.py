@@ -309,7 +309,7 @@ def paste_view(ds: SegmentationDataset, # the dataset
     host = sample_with_reliability(ds, i, augment)
     return paste_objects(*host, *sample_with_reliability(ds, j, augment), background=background)
 
-# %% ../nbs/06_segmentator.ipynb #10494dba
+# %% ../nbs/06_segmentator.ipynb #966f9097
 def ema_avg_fn(decay: float = 0.99, # the decay the average settles at
               ) -> Callable:
     "An exponential moving average for `AveragedModel(multi_avg_fn=...)` whose decay warms up: min(decay, (1 + n) / (10 + n)) after n updates."
