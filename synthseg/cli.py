@@ -506,6 +506,8 @@ def _evaluate_args(p):
     p.add_argument('--arms', nargs='+', metavar='ARM', help='arms to run (synthseg.downstream.ARMS: real, synthetic-segmentator, synthetic-attention, '
                    'synthetic-attention-reliability, synthetic-attention-cotrain, synthetic-attention-agreement, synthetic-segmentator-agreement, '
                    'mixed-segmentator, mixed-attention; default: every arm the data allows)')
+    p.add_argument('--real-share', type=at_least(0.01, float, 0.99), metavar='S', help='the real part of each batch in the mixed arms '
+                   '(default: the arms\' own, a half)')
     p.add_argument('--recipe', help='training recipe (synthseg.downstream.DOWNSTREAM_RECIPES: toy-pets, toy-streets, oxford-pets, cityscapes; default: the test dataset\'s)')
     p.add_argument('--model', help="the network: small-unet, lraspp-mobilenet-v3, deeplabv3-mobilenet-v3, fcn-resnet50, deeplabv3-resnet50 (default: the recipe's)")
     p.add_argument('--weights-backbone', help="torchvision's pretrained backbone weights, e.g. DEFAULT (needs internet once; default: from scratch)")
@@ -567,7 +569,8 @@ def _evaluate(a) -> dict:
     if device is None:
         from synthseg.core import default_device
         device = str(default_device())
-    res = evaluate_arms(test, real, synthetic, a.arms, a.n_real, a.n_synthetic, a.seeds, r, out, device=device)
+    arms = [ARMS[x].changed(real_share=a.real_share) if ARMS[x].real and ARMS[x].synthetic else ARMS[x] for x in (a.arms or ARMS)]
+    res = evaluate_arms(test, real, synthetic, arms, a.n_real, a.n_synthetic, a.seeds, r, out, device=device)
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     pictures = {}

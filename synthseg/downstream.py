@@ -323,7 +323,7 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
                   n_synthetic: int | None = None, # use the first m pairs of each folder (default: all)
                   seeds: int | Sequence[int] = 3, # a number of seeds (0, 1, ...) or the seeds
                   recipe: str | DownstreamRecipe = 'toy-pets', # how the network is trained (`DOWNSTREAM_RECIPES`)
-                  out: str | Path | None = None, # results, checkpoints and predictions; a re-run resumes, finished runs are kept
+                  out: str | Path | None = None, # results, checkpoints and predictions; a re-run resumes, finished runs are kept, and rows of earlier calls (same test set and recipe) stay in its table
                   device: str | None = None, # where to train (default: the CPU)
                   predictions: int = 8, # test images whose predictions are saved per row (first seed), for the pictures
                   progress: bool = True,
@@ -332,6 +332,8 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
     from tqdm.auto import tqdm
     r = downstream_recipe(recipe)
     arms = [pick_recipe(ARMS, a) for a in (arms or ARMS)]
+    if bad := [a.name for a in arms if a.real and a.synthetic and not 0 < a.real_share < 1]:
+        raise SynthsegError(f'{bad[0]}: real_share is the real part of each batch, more than 0 and less than 1 (0 and 1 are the synthetic and real arms)')
     seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     if not seeds: raise SynthsegError('give at least one seed')
     folders = {k: (f if isinstance(f, SegmentationDataset) else open_generated(f)) for k, f in (synthetic or {}).items()}
@@ -364,6 +366,15 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
                                 'test_images': len(test), 'real_images': None if real is None else len(real),
                                 'synthetic': {k: str(getattr(f, 'root', k)) for k, f in folders.items()}, 'skipped': skipped})
     jobs = [(arm, n, key, seed) for arm, n, key in plan for seed in seeds]
+    if out is not None and (out/'results.json').exists():  # the folder is one table: rows of earlier calls on the same test set and recipe stay in it
+        old = DownstreamResults.load(out)
+        if all(old.info.get(k) == json.loads(json.dumps(results.info[k], default=str)) for k in ('recipe', 'test', 'test_images')):
+            results.runs = old.runs  # a run this call makes again replaces its own row in place (`keep`)
+            results.info['synthetic'] = {**old.info.get('synthetic', {}), **results.info['synthetic']}
+    def keep(run: dict):
+        at = [i for i, x in enumerate(results.runs) if (x['label'], x['seed']) == (run['label'], run['seed'])]
+        if at: results.runs[at[0]] = run
+        else: results.runs.append(run)
     bar = tqdm(jobs, desc='arms', disable=not progress)
     for arm, n, key, seed in bar:
         label = _label(arm, n, key, several)
@@ -382,7 +393,7 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
             if old['config'] != config:
                 diff = [k for k in config if old['config'].get(k) != config[k]]
                 raise SynthsegError(f'{out} holds results of {label} made with other settings ({", ".join(diff)}): use another --out, or the same settings to resume')
-            results.runs.append(old['result']); continue
+            keep(old['result']); continue
         t0 = time.perf_counter()
         train = parts[0] if len(parts) == 1 else Mixture(parts, shares)
         ckpt = out/'checkpoints'/f'{_slug(label)}-seed{seed}' if out is not None else None
@@ -397,7 +408,7 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
                 for i in range(min(predictions, len(test_mem))):
                     pred = net(test_mem[i][0][None]).argmax(1)[0]
                     save_image_atomic(mask_to_image(pred, test.palette), out/'predictions'/_slug(label)/f'{i:03d}.png')
-        results.runs.append(res)
+        keep(res)
         if out is not None:
             save_json_atomic({'config': config, 'result': res}, done)
             shutil.rmtree(ckpt, ignore_errors=True)
