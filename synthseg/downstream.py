@@ -371,6 +371,7 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
         if all(old.info.get(k) == json.loads(json.dumps(results.info[k], default=str)) for k in ('recipe', 'test', 'test_images')):
             results.runs = old.runs  # a run this call makes again replaces its own row in place (`keep`)
             results.info['synthetic'] = {**old.info.get('synthetic', {}), **results.info['synthetic']}
+            results.info['skipped'] = list(dict.fromkeys(old.info.get('skipped', []) + skipped))
     def keep(run: dict):
         at = [i for i, x in enumerate(results.runs) if (x['label'], x['seed']) == (run['label'], run['seed'])]
         if at: results.runs[at[0]] = run
