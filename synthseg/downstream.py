@@ -367,11 +367,11 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
                                 'synthetic': {k: str(getattr(f, 'root', k)) for k, f in folders.items()}, 'skipped': skipped})
     jobs = [(arm, n, key, seed) for arm, n, key in plan for seed in seeds]
     if out is not None and (out/'results.json').exists():  # the folder is one table: rows of earlier calls on the same test set and recipe stay in it
-        old = DownstreamResults.load(out)
-        if all(old.info.get(k) == json.loads(json.dumps(results.info[k], default=str)) for k in ('recipe', 'test', 'test_images')):
-            results.runs = old.runs  # a run this call makes again replaces its own row in place (`keep`)
-            results.info['synthetic'] = {**old.info.get('synthetic', {}), **results.info['synthetic']}
-            results.info['skipped'] = list(dict.fromkeys(old.info.get('skipped', []) + skipped))
+        table = DownstreamResults.load(out)
+        if all(table.info.get(k) == json.loads(json.dumps(results.info[k], default=str)) for k in ('recipe', 'test', 'test_images')):
+            results.runs = table.runs  # a run this call makes again replaces its own row in place (`keep`)
+            results.info['synthetic'] = {**table.info.get('synthetic', {}), **results.info['synthetic']}
+            results.info['skipped'] = list(dict.fromkeys(table.info.get('skipped', []) + skipped))
     def keep(run: dict):
         at = [i for i, x in enumerate(results.runs) if (x['label'], x['seed']) == (run['label'], run['seed'])]
         if at: results.runs[at[0]] = run
