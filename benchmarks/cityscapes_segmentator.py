@@ -5,7 +5,8 @@
 
 Defaults: the 16 train and 5 val frames of `cityscapes-mini` in the shared assets, the real TAESD, one thread.
 Each setting is a comma-separated list of recipe fields changed from the `default` segmentator recipe
-(`views`, `steps`, `batch_size`, `lr`, `fuse_max_side`, `crop`, `paste`, `augment_strength`, `flip`, `amp`).
+(`views`, `steps`, `batch_size`, `lr`, `fuse_max_side`, `crop`, `paste`, `augment_strength`, `flip`, `amp`, `width`,
+`class_weight`, and `fine` as hidden-state names joined by `+`, e.g. `fine=up2`).
 The training frames are read once at `--size` (height x width; Cityscapes is 2:1, so 256x512 keeps the shape)
 and held in memory; the hidden states of their views are cached exactly as `fit_segmentator` caches them
 (same `FeatureCache` arguments and seeds), then `train_segmentator` trains with the recipe's fields. Settings
@@ -28,7 +29,8 @@ from synthseg.vae_features import load_vae
 
 CACHE_FIELDS = ('size', 'views', 'crop', 'paste', 'augment_strength')
 TYPES = {'views': int, 'steps': int, 'batch_size': int, 'fuse_max_side': int, 'lr': float, 'paste': float, 'augment_strength': float,
-         'crop': lambda v: bool(int(v)), 'flip': lambda v: bool(int(v)), 'amp': lambda v: bool(int(v))}
+         'crop': lambda v: bool(int(v)), 'flip': lambda v: bool(int(v)), 'amp': lambda v: bool(int(v)), 'width': int,
+         'class_weight': float, 'fine': lambda v: tuple(n for n in v.split('+') if n)}
 
 
 def hw(text):
@@ -87,7 +89,7 @@ def main():
     results = {}
     for key, texts in groups.items():
         r0 = settings[texts[0]]
-        want = {t: default_hidden_states(vae, a.size, settings[t].fuse_max_side) for t in texts}
+        want = {t: list(dict.fromkeys([*default_hidden_states(vae, a.size, settings[t].fuse_max_side), *settings[t].fine])) for t in texts}
         names = max(want.values(), key=len)
         t0 = time.perf_counter(); seed_everything(a.seed)
         cache = FeatureCache(vae, train, names, views=r0.views, augment=default_augment(a.size, r0.augment_strength, r0.crop), seed=a.seed,
@@ -98,7 +100,8 @@ def main():
             r = settings[t]
             t0 = time.perf_counter()
             seg, hist = train_segmentator(subset_names(cache, want[t]) if want[t] != names else cache, train.classes, None, r.steps, r.batch_size,
-                                          r.lr, seed=a.seed, palette=train.palette, progress=False, flip=r.flip, amp=r.amp, fuse_max_side=r.fuse_max_side)
+                                          r.lr, seed=a.seed, palette=train.palette, progress=False, flip=r.flip, amp=r.amp, fuse_max_side=r.fuse_max_side,
+                                          width=r.width, fine=r.fine, class_weight=r.class_weight)
             t_train = time.perf_counter() - t0
             if a.save:
                 from synthseg.segmentator import save_segmentator
@@ -108,7 +111,7 @@ def main():
             res, _ = evaluate_segmentator(seg, vae, val, crf=False, keep=0)
             t_eval = time.perf_counter() - t0
             results[t] = {'recipe': {f: getattr(r, f) for f in ('size', 'views', 'steps', 'batch_size', 'lr', 'fuse_max_side', 'crop', 'paste',
-                                                                'augment_strength', 'flip', 'amp', 'crf')},
+                                                                'augment_strength', 'flip', 'amp', 'crf', 'width', 'class_weight', 'fine')},
                           'hidden_states': want[t], 'miou': round(res['miou'], 4), 'pixel_acc': round(res['pixel_acc'], 4),
                           'per_class': {c: (None if v is None else round(v, 4)) for c, v in res['per_class'].items()},
                           'cache_seconds': round(t_cache, 1), 'train_seconds': round(t_train, 1), 'total_seconds': round(t_cache + t_train, 1),
