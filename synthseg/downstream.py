@@ -4,8 +4,8 @@
 
 # %% ../nbs/13_downstream.ipynb #7f6db4ba
 from __future__ import annotations
-import json, math, shutil, time
-from dataclasses import asdict, dataclass, field
+import copy, json, math, shutil, time
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -22,8 +22,8 @@ from .robust import evaluate_network, train_segmentation
 
 # %% auto #0
 __all__ = ['NETWORKS', 'ARMS', 'DOWNSTREAM_RECIPES', 'make_network', 'network_input', 'InMemory', 'Mixture', 'sample_agreement',
-           'mask_error_profile', 'Arm', 'DownstreamRecipe', 'downstream_recipe', 'DownstreamResults', 'evaluate_arms',
-           'plot_predictions', 'Predictions']
+           'mask_error_profile', 'Arm', 'DownstreamRecipe', 'downstream_recipe', 'photometric_jitter',
+           'DownstreamResults', 'evaluate_arms', 'plot_predictions', 'Predictions']
 
 # %% ../nbs/13_downstream.ipynb #83d86bc5
 NETWORKS = ('small-unet', 'lraspp-mobilenet-v3', 'deeplabv3-mobilenet-v3', 'fcn-resnet50', 'deeplabv3-resnet50')
@@ -155,6 +155,7 @@ class Arm(Recipe):
     loss: str = 'ce' # 'ce' (255 skipped), 'reliability' (skipped and weighted) or 'cotrain' (chapter 11)
     real_share: float = 0.5 # with real and synthetic data: the fraction of each batch that is real
     min_agreement: float | None = None # drop synthetic samples whose two mask sources agree less than this (`sample_agreement`)
+    jitter: float = 0.0 # jitter the synthetic images at every draw with `photometric_jitter` of this strength (0: as generated)
 
 def _arm(name, description, **kw): return Arm(name, 1, description, **kw)
 
@@ -165,6 +166,8 @@ ARMS = {a.name: a for a in [
     _arm('synthetic-attention-reliability', 'attention masks, band skipped and every pixel weighted by its reliability', synthetic='attention', loss='reliability'),
     _arm('synthetic-attention-cotrain', 'attention masks with co-training (two networks teach each other on the band)', synthetic='attention', loss='cotrain'),
     _arm('synthetic-attention-agreement', 'attention masks, samples on which the two sources disagree dropped', synthetic='attention', min_agreement=0.5),
+    _arm('synthetic-segmentator-jitter', 'the segmentator\'s pairs, each image\'s sharpness, brightness, colour and noise jittered at every draw',
+         synthetic='segmentator', jitter=1.0),
     _arm('synthetic-segmentator-agreement', 'segmentator masks, samples on which the two sources disagree dropped', synthetic='segmentator', min_agreement=0.5),
     _arm('mixed-segmentator', 'the n real images and the segmentator\'s pairs, half of each batch real', real=True, synthetic='segmentator'),
     _arm('mixed-attention', 'the n real images and the attention pairs, half of each batch real', real=True, synthetic='attention'),
@@ -201,6 +204,20 @@ def downstream_recipe(recipe: str | DownstreamRecipe = 'toy-pets', **changes) ->
     if r.network not in NETWORKS: raise SynthsegError(f'unknown network {r.network!r}: choose one of {", ".join(NETWORKS)}')
     if r.steps < 1 or r.batch_size < 1: raise SynthsegError(f'steps and batch size must be at least 1, not {r.steps} and {r.batch_size}')
     return r
+
+# %% ../nbs/13_downstream.ipynb #d39ff18f
+def photometric_jitter(strength: float = 1.0, # 0: none; 1: sharpness up to 4× in half the draws, brightness ±15 %, channel gains ±5 %, noise σ up to 0.03
+                      ) -> Callable:
+    "A transform of `(image, mask)` that jitters the image's sharpness, brightness, colour balance and noise, drawn anew at every call; the mask is untouched."
+    from torchvision.transforms.v2.functional import adjust_sharpness
+    if not strength >= 0: raise SynthsegError(f'jitter strength must be 0 or more, not {strength!r}')
+    def jitter(image: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if strength == 0: return image, mask
+        u = torch.rand(7)
+        if u[0] < 0.5: image = adjust_sharpness(image, 1 + 3 * strength * float(u[1]))
+        gain = (1 + 0.15 * strength * (2 * u[2] - 1)) * (1 + 0.05 * strength * (2 * u[3:6] - 1)).view(3, 1, 1)
+        return (image * gain + torch.randn_like(image) * 0.03 * strength * float(u[6])).clamp(0, 1), mask
+    return jitter
 
 # %% ../nbs/13_downstream.ipynb #5399d88b
 def _slug(label: str) -> str: return ''.join(c if c.isalnum() or c in '-+' else '_' for c in label).strip('_')
@@ -315,6 +332,10 @@ def _plan(arms, real, synthetic, n_real) -> tuple[list[tuple[Arm, int | None, st
             plan += [(arm, n, k) for k in folders]
     return plan, skipped
 
+def _filled(saved: dict, cls) -> dict:
+    "A saved arm or recipe with the fields `cls` gained since it was saved at their defaults (what it was made with), as JSON reads it back."
+    return json.loads(json.dumps({**{f.name: f.default for f in fields(cls) if f.default is not MISSING}, **saved}, default=str))
+
 def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recipe's size
                   real: SegmentationDataset | None = None, # real labelled training pairs: the first n of them are used
                   synthetic: Mapping[str, str | Path | GeneratedFolder] | None = None, # generated folders by name
@@ -356,6 +377,7 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
                 if not idx: raise SynthsegError(f'no sample of {key!r} has agreement {arm.min_agreement} or more: lower min_agreement')
             cache[arm.synthetic, key, arm.min_agreement] = InMemory(f, idx)
         ds = cache[arm.synthetic, key, arm.min_agreement]
+        if arm.jitter: ds = copy.copy(ds); ds.transform = photometric_jitter(arm.jitter)  # drawn at every use; the cached samples stay as generated
         return ds, len(ds)
     real_cache = {}
     def real_part(n: int) -> SegmentationDataset:
@@ -368,7 +390,8 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
     jobs = [(arm, n, key, seed) for arm, n, key in plan for seed in seeds]
     if out is not None and (out/'results.json').exists():  # the folder is one table: rows of earlier calls on the same test set and recipe stay in it
         table = DownstreamResults.load(out)
-        if all(table.info.get(k) == json.loads(json.dumps(results.info[k], default=str)) for k in ('recipe', 'test', 'test_images')):
+        if all((_filled(table.info.get(k) or {}, DownstreamRecipe) if k == 'recipe' else table.info.get(k)) == json.loads(json.dumps(results.info[k], default=str))
+               for k in ('recipe', 'test', 'test_images')):
             results.runs = table.runs  # a run this call makes again replaces its own row in place (`keep`)
             results.info['synthetic'] = {**table.info.get('synthetic', {}), **results.info['synthetic']}
             results.info['skipped'] = list(dict.fromkeys(table.info.get('skipped', []) + skipped))
@@ -391,6 +414,7 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
         done = out/'runs'/f'{_slug(label)}-seed{seed}.json' if out is not None else None
         if done is not None and done.exists():
             old = json.loads(done.read_text())
+            old['config'] = {**old['config'], 'arm': _filled(old['config']['arm'], Arm), 'recipe': _filled(old['config']['recipe'], DownstreamRecipe)}
             if old['config'] != config:
                 diff = [k for k in config if old['config'].get(k) != config[k]]
                 raise SynthsegError(f'{out} holds results of {label} made with other settings ({", ".join(diff)}): use another --out, or the same settings to resume')
