@@ -390,8 +390,8 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
     jobs = [(arm, n, key, seed) for arm, n, key in plan for seed in seeds]
     if out is not None and (out/'results.json').exists():  # the folder is one table: rows of earlier calls on the same test set and recipe stay in it
         table = DownstreamResults.load(out)
-        if all((_filled(table.info.get(k) or {}, DownstreamRecipe) if k == 'recipe' else table.info.get(k)) == json.loads(json.dumps(results.info[k], default=str))
-               for k in ('recipe', 'test', 'test_images')):
+        same_recipe = _filled(table.info.get('recipe') or {}, DownstreamRecipe) == json.loads(json.dumps(results.info['recipe'], default=str))
+        if same_recipe and all(table.info.get(k) == results.info[k] for k in ('test', 'test_images')):
             results.runs = table.runs  # a run this call makes again replaces its own row in place (`keep`)
             results.info['synthetic'] = {**table.info.get('synthetic', {}), **results.info['synthetic']}
             results.info['skipped'] = list(dict.fromkeys(table.info.get('skipped', []) + skipped))
