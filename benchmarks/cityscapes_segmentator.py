@@ -48,6 +48,18 @@ class InMemory:
     def __getitem__(self, i): return self.samples[i]
 
 
+class Rescaled:
+    "A dataset whose images are resized to `size` while its masks keep theirs: the segmentator predicts at the mask's size."
+    def __init__(self, ds, size):
+        from torchvision.transforms.v2.functional import resize
+        self.ds, self.size, self.resize = ds, size, resize
+        self.classes, self.palette, self.num_classes = ds.classes, ds.palette, ds.num_classes
+    def __len__(self): return len(self.ds)
+    def __getitem__(self, i):
+        image, mask = self.ds[i]
+        return self.resize(image, list(self.size) if isinstance(self.size, tuple) else [self.size, self.size], antialias=True), mask
+
+
 def parse_setting(text, size):
     kv = dict(p.split('=') for p in text.split(',')) if text else {}
     bad = [k for k in kv if k not in TYPES]
@@ -70,6 +82,8 @@ def main():
     ap.add_argument('--vae', default=assets/'taesd' if assets else None)
     ap.add_argument('--size', type=hw, default=(256, 512), help='training view size, HxW')
     ap.add_argument('--eval-size', type=hw, default=(512, 1024), help='evaluation size, HxW')
+    ap.add_argument('--infer-size', type=hw, nargs='+', default=[],
+                    help='also score with the val images resized to these sizes (HxW) and the masks predicted at --eval-size')
     ap.add_argument('--settings', nargs='+', default=['views=8,steps=600,fuse_max_side=128,crop=0,flip=1'])
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--seed', type=int, default=0)
@@ -110,12 +124,20 @@ def main():
             t0 = time.perf_counter()
             res, _ = evaluate_segmentator(seg, vae, val, crf=False, keep=0)
             t_eval = time.perf_counter() - t0
+            scaled = {}
+            for s in a.infer_size:
+                sres, _ = evaluate_segmentator(seg, vae, Rescaled(val, s), crf=False, keep=0)
+                scaled['x'.join(map(str, s)) if isinstance(s, tuple) else str(s)] = {
+                    'miou': round(sres['miou'], 4), 'pixel_acc': round(sres['pixel_acc'], 4),
+                    'per_class': {c: (None if v is None else round(v, 4)) for c, v in sres['per_class'].items()}}
+                print(f'{t}: val mIoU {sres["miou"]:.4f} with the images at {s} (pixel acc {sres["pixel_acc"]:.3f})', flush=True)
             results[t] = {'recipe': {f: getattr(r, f) for f in ('size', 'views', 'steps', 'batch_size', 'lr', 'fuse_max_side', 'crop', 'paste',
                                                                 'augment_strength', 'flip', 'amp', 'crf', 'width', 'class_weight', 'fine')},
                           'hidden_states': want[t], 'miou': round(res['miou'], 4), 'pixel_acc': round(res['pixel_acc'], 4),
                           'per_class': {c: (None if v is None else round(v, 4)) for c, v in res['per_class'].items()},
                           'cache_seconds': round(t_cache, 1), 'train_seconds': round(t_train, 1), 'total_seconds': round(t_cache + t_train, 1),
-                          'eval_seconds': round(t_eval, 1), 'final_loss': hist[-1]['loss'], 'threads': a.threads}
+                          'eval_seconds': round(t_eval, 1), 'final_loss': hist[-1]['loss'], 'threads': a.threads,
+                          **({'at_infer_size': scaled} if scaled else {})}
             print(f'{t}: val mIoU {res["miou"]:.4f} (pixel acc {res["pixel_acc"]:.3f}); cache {t_cache:.0f} s + train {t_train:.0f} s '
                   f'= {t_cache + t_train:.0f} s at {a.threads} thread(s); eval {t_eval:.0f} s', flush=True)
     print(json.dumps({'train_frames': len(train), 'val_frames': len(val), 'size': a.size, 'eval_size': a.eval_size, 'seed': a.seed,
