@@ -60,6 +60,12 @@ class Rescaled:
         return self.resize(image, list(self.size) if isinstance(self.size, tuple) else [self.size, self.size], antialias=True), mask
 
 
+def scores(res):
+    "mIoU, pixel accuracy and per-class IoU of an `evaluate_segmentator` result, rounded for the JSON."
+    return {'miou': round(res['miou'], 4), 'pixel_acc': round(res['pixel_acc'], 4),
+            'per_class': {c: (None if v is None else round(v, 4)) for c, v in res['per_class'].items()}}
+
+
 def parse_setting(text, size):
     kv = dict(p.split('=') for p in text.split(',')) if text else {}
     bad = [k for k in kv if k not in TYPES]
@@ -127,14 +133,11 @@ def main():
             scaled = {}
             for s in a.infer_size:
                 sres, _ = evaluate_segmentator(seg, vae, Rescaled(val, s), crf=False, keep=0)
-                scaled['x'.join(map(str, s)) if isinstance(s, tuple) else str(s)] = {
-                    'miou': round(sres['miou'], 4), 'pixel_acc': round(sres['pixel_acc'], 4),
-                    'per_class': {c: (None if v is None else round(v, 4)) for c, v in sres['per_class'].items()}}
+                scaled['x'.join(map(str, s)) if isinstance(s, tuple) else str(s)] = scores(sres)
                 print(f'{t}: val mIoU {sres["miou"]:.4f} with the images at {s} (pixel acc {sres["pixel_acc"]:.3f})', flush=True)
             results[t] = {'recipe': {f: getattr(r, f) for f in ('size', 'views', 'steps', 'batch_size', 'lr', 'fuse_max_side', 'crop', 'paste',
                                                                 'augment_strength', 'flip', 'amp', 'crf', 'width', 'class_weight', 'fine')},
-                          'hidden_states': want[t], 'miou': round(res['miou'], 4), 'pixel_acc': round(res['pixel_acc'], 4),
-                          'per_class': {c: (None if v is None else round(v, 4)) for c, v in res['per_class'].items()},
+                          'hidden_states': want[t], **scores(res),
                           'cache_seconds': round(t_cache, 1), 'train_seconds': round(t_train, 1), 'total_seconds': round(t_cache + t_train, 1),
                           'eval_seconds': round(t_eval, 1), 'final_loss': hist[-1]['loss'], 'threads': a.threads,
                           **({'at_infer_size': scaled} if scaled else {})}
