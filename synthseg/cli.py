@@ -262,6 +262,8 @@ def _eval_segmentator_args(p):
     p.set_defaults(split='test')
     p.add_argument('--vae', help='hub id, diffusers folder or TAESD folder (default: the VAE the segmentator was trained on)')
     p.add_argument('--size', type=size_hw, help='evaluate at this size: N pixels (a square) or HxW, e.g. 512x1024 (default: the training size)')
+    p.add_argument('--infer-size', type=size_hw, help='read the images at this size (N or HxW) and predict the masks at --size, e.g. 256x512 '
+                   'for a segmentator trained on 256x512 views of Cityscapes scored at 512x1024 (default: --size)')
     p.add_argument('--num', type=at_least(1), default=500, help='test images of a toy dataset')
     p.add_argument('--crf', action=argparse.BooleanOptionalAction,
                    help='refine the masks with a dense CRF (needs synthseg[crf]; default: as the segmentator was saved)')
@@ -283,7 +285,7 @@ def _eval_segmentator(a) -> dict:
         print('synthseg eval-segmentator: this segmentator refines its masks with a dense CRF, which is not installed '
               '(pip install "synthseg[crf]"): scoring without it', file=sys.stderr)
         crf = False
-    res, _ = evaluate_segmentator(seg, vae, ds, progress=True, crf=crf)
+    res, _ = evaluate_segmentator(seg, vae, ds, progress=True, crf=crf, infer_size=a.infer_size)
     return {'miou': res['miou'], 'per_class': res['per_class'], 'n': res['n'], 'crf': crf_options(seg, crf) is not None}
 
 add_command('train-segmentator', 'train a segmentator on the VAE decoder hidden states of (image, mask) pairs', _train_segmentator_args, _train_segmentator)

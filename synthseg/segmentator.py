@@ -27,7 +27,7 @@ from .vae_features import decoder_hidden_states, hidden_state_modules, load_vae,
 __all__ = ['SEGMENTATOR_RECIPES', 'encode', 'decode_with_hidden_states', 'extract_hidden_states', 'Segmentator', 'vae_signature',
            'check_vae', 'save_segmentator', 'load_segmentator', 'default_augment', 'sample_with_reliability',
            'FeatureCache', 'paste_objects', 'paste_view', 'ema_avg_fn', 'predict_logits', 'evaluate_cache',
-           'class_weights', 'train_segmentator', 'crf_options', 'segment', 'evaluate_segmentator',
+           'class_weights', 'train_segmentator', 'crf_options', 'segment', 'resize_images', 'evaluate_segmentator',
            'default_hidden_states', 'SegmentatorRecipe', 'segmentator_recipe', 'fit_segmentator']
 
 # %% ../nbs/06_segmentator.ipynb #8c24f18e
@@ -456,6 +456,14 @@ def segment(seg: Segmentator, # a trained segmentator
     conf, mask = p.max(1)
     return mask, conf
 
+def resize_images(images: torch.Tensor, # `N×3×H×W` in [0, 1]
+                  size: int | tuple[int, int], # (H, W), or the side of a square
+                 ) -> torch.Tensor:
+    "The images resized (bilinear, antialiased) to `size`, as a segmentator reads them."
+    hw = to_hw(size)
+    if tuple(images.shape[-2:]) == hw: return images
+    return F.interpolate(images, size=hw, mode='bilinear', antialias=True, align_corners=False).clamp(0, 1)
+
 @torch.no_grad()
 def evaluate_segmentator(seg: Segmentator, # a trained segmentator
                          vae: AutoencoderKL | AutoencoderTiny, # the VAE it reads (checked)
@@ -465,6 +473,7 @@ def evaluate_segmentator(seg: Segmentator, # a trained segmentator
                          keep: int = 8, # predictions to return for pictures
                          progress: bool = False,
                          crf: bool | dict | None = None, # dense-CRF refinement, see `crf_options` (default: as the segmentator was saved)
+                         infer_size: int | tuple[int, int] | None = None, # read the images at this size, (H, W) or a square side, and predict at the masks' size (default: as they come)
                         ) -> tuple[dict, list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]]:
     "mIoU and per-class IoU on `ds`, and the first `keep` (image, truth, prediction) triples."
     from tqdm.auto import tqdm
@@ -481,7 +490,9 @@ def evaluate_segmentator(seg: Segmentator, # a trained segmentator
             if nxt[0].shape != batch[0][0].shape: break
             batch.append(nxt); i += 1
         images, masks = torch.stack([b[0] for b in batch]), torch.stack([b[1] for b in batch])
-        pred, _ = segment(seg, extract_hidden_states(vae, images, seg.names), masks.shape[1:], tta, images, crf)
+        read = images if infer_size is None else resize_images(images, infer_size)
+        pred, _ = segment(seg, extract_hidden_states(vae, read, seg.names), masks.shape[1:], tta,
+                          images if images.shape[-2:] == masks.shape[1:] else resize_images(images, masks.shape[1:]), crf)
         met.update(pred, masks); bar.update(len(batch))
         shown += [(im, m, p) for im, m, p in zip(images, masks, pred)][:max(0, keep - len(shown))]
     return met.compute(), shown
