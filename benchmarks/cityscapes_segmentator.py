@@ -1,13 +1,14 @@
 """Train the method-1 segmentator (frozen TAESD decoder hidden states) on real Cityscapes frames and score it on val.
 
-    python benchmarks/cityscapes_segmentator.py [--root DIR] [--vae DIR] [--size 256x512] [--eval-size 512x1024]
+    python benchmarks/cityscapes_segmentator.py [--root DIR] [--vae DIR] [--size 256x512] [--read-size 512x1024] [--eval-size 512x1024]
                                                 [--settings views=8,steps=600,fuse_max_side=128 ...] [--threads 1] [--seed 0]
 
 Defaults: the 16 train and 5 val frames of `cityscapes-mini` in the shared assets, the real TAESD, one thread.
 Each setting is a comma-separated list of recipe fields changed from the `default` segmentator recipe
 (`views`, `steps`, `batch_size`, `lr`, `fuse_max_side`, `crop`, `paste`, `augment_strength`, `flip`, `amp`, `width`,
 `class_weight`, and `fine` as hidden-state names joined by `+`, e.g. `fine=up2`).
-The training frames are read once at `--size` (height x width; Cityscapes is 2:1, so 256x512 keeps the shape)
+The training frames are read once at `--size` (height x width; Cityscapes is 2:1, so 256x512 keeps the shape),
+or at `--read-size` with the views cut from them at `--size` (crops then hold detail a 256x512 frame has lost),
 and held in memory; the hidden states of their views are cached exactly as `fit_segmentator` caches them
 (same `FeatureCache` arguments and seeds), then `train_segmentator` trains with the recipe's fields. Settings
 that share the cache fields (size, views, crop, paste, augment_strength) share one cache, made with the hidden
@@ -87,6 +88,7 @@ def main():
     ap.add_argument('--root', default=assets/'cityscapes-mini' if assets else None)
     ap.add_argument('--vae', default=assets/'taesd' if assets else None)
     ap.add_argument('--size', type=hw, default=(256, 512), help='training view size, HxW')
+    ap.add_argument('--read-size', type=hw, help='read the training frames at this size, HxW, and cut the views (--size) from them (default: --size)')
     ap.add_argument('--eval-size', type=hw, default=(512, 1024), help='evaluation size, HxW')
     ap.add_argument('--infer-size', type=hw, nargs='+', default=[],
                     help='also score with the val images resized to these sizes (HxW) and the masks predicted at --eval-size')
@@ -100,10 +102,11 @@ def main():
     vae = load_vae(a.vae)
     settings = {t: parse_setting(t, a.size) for t in a.settings}
     t0 = time.perf_counter()
-    train = InMemory(CityscapesSeg(a.root, 'train', size=a.size))
+    read = a.read_size or a.size
+    train = InMemory(CityscapesSeg(a.root, 'train', size=read))
     t_load = time.perf_counter() - t0
     val = CityscapesSeg(a.root, 'val', size=a.eval_size)
-    print(f'{len(train)} train frames read at {a.size} in {t_load:.0f} s; {len(val)} val frames at {a.eval_size}', flush=True)
+    print(f'{len(train)} train frames read at {read} in {t_load:.0f} s (views at {a.size}); {len(val)} val frames at {a.eval_size}', flush=True)
     groups = {}
     for t, r in settings.items(): groups.setdefault(tuple(getattr(r, f) for f in CACHE_FIELDS), []).append(t)
     results = {}
@@ -114,6 +117,11 @@ def main():
         t0 = time.perf_counter(); seed_everything(a.seed)
         cache = FeatureCache(vae, train, names, views=r0.views, augment=default_augment(a.size, r0.augment_strength, r0.crop), seed=a.seed,
                              progress=False, paste=r0.paste, paste_augment=default_augment(a.size, r0.augment_strength, crop=False))
+        if read != a.size:  # the first view of each frame is the frame itself: read it at the view size
+            first = FeatureCache(vae, InMemory(CityscapesSeg(a.root, 'train', size=a.size)), names, views=1, progress=False)
+            n = len(first)
+            cache.feats[:n], cache.masks[:n], cache.reliability[:n] = first.feats, first.masks, first.reliability
+            cache.size = first.size
         t_cache = time.perf_counter() - t0 + t_load
         print(f'{dict(zip(CACHE_FIELDS, key))}: {len(cache)} views cached ({names}) in {t_cache:.0f} s', flush=True)
         for t in texts:
@@ -143,7 +151,7 @@ def main():
                           **({'at_infer_size': scaled} if scaled else {})}
             print(f'{t}: val mIoU {res["miou"]:.4f} (pixel acc {res["pixel_acc"]:.3f}); cache {t_cache:.0f} s + train {t_train:.0f} s '
                   f'= {t_cache + t_train:.0f} s at {a.threads} thread(s); eval {t_eval:.0f} s', flush=True)
-    print(json.dumps({'train_frames': len(train), 'val_frames': len(val), 'size': a.size, 'eval_size': a.eval_size, 'seed': a.seed,
+    print(json.dumps({'train_frames': len(train), 'val_frames': len(val), 'size': a.size, 'read_size': read, 'eval_size': a.eval_size, 'seed': a.seed,
                       'results': results}))
 
 

@@ -1,7 +1,7 @@
 """Choose the real-photo segmentator's recipe without looking at the test photos: k-fold cross-validation
 on the trainval photos.
 
-    python benchmarks/segmentator_cv.py [--root DIR] [--vae DIR] [--recipe oxford-pets] [--folds 3] [--seeds 0 1]
+    python benchmarks/segmentator_cv.py [--root DIR] [--vae DIR] [--recipe oxford-pets] [--folds 3] [--seeds 0 1] [--size 384 --eval-size 256]
                                         [--settings views=6 views=12,steps=800 paste=0 ...] [--no-crf]
 
 Defaults: the 58 trainval photos of `oxford-iiit-pet-more` in the shared assets, the real TAESD, the
@@ -15,6 +15,9 @@ does); the figure per setting and seed is the mIoU pooled over all held-out phot
 recipe's dense CRF. The table reports the mean over seeds. Settings that differ only in `views`, `steps`,
 `lr`, `batch_size`, `fuse_max_side`, `flip`, `amp`, `width`, `class_weight` or `fine` share one hidden-state cache per fold and seed: view v of photo i
 is the same whatever the number of views, so a 6-view cache is the first 6 views of a 12-view one.
+`--size` reads the photos (and trains) at another size than the recipe's; `--eval-size` scores the held-out masks at
+a fixed size whatever the photos are read at (a segmentator trained at 384 px reads the photos at 384 px and predicts
+masks at 256 px), so that settings read at different sizes are scored alike.
 The last line of stdout is one JSON object with every figure.
 """
 import argparse, copy, json, time
@@ -77,16 +80,20 @@ def main():
     ap.add_argument('--folds', type=int, default=3)
     ap.add_argument('--seeds', type=int, nargs='+', default=[0])
     ap.add_argument('--settings', nargs='+', default=[''], help='comma-separated recipe changes; "" is the recipe itself')
+    ap.add_argument('--size', type=int, help="read the photos at this size and train on views of it (default: the recipe's)")
+    ap.add_argument('--eval-size', type=int, help='score the held-out masks at this size; the segmentator reads the photos at --size (default: --size)')
     ap.add_argument('--no-crf', action='store_true', help='skip the dense-CRF scores')
     ap.add_argument('--save-probs', type=Path, help='save the held-out probabilities here (one safetensors file per setting and seed)')
     a = ap.parse_args()
     if a.root is None or a.vae is None: ap.error('give --root (Oxford-IIIT Pet in torchvision layout) and --vae')
     vae = load_vae(a.vae)
     settings = {t: parse_setting(t, a.recipe) for t in a.settings}
+    if a.size: settings = {t: r.changed(size=a.size) for t, r in settings.items()}
     sizes = {r.size for r in settings.values()}
     if len(sizes) > 1: ap.error('all settings must share one size')
     size = sizes.pop()
     ds = OxfordPets(a.root, 'trainval', size=size)
+    truth = OxfordPets(a.root, 'trainval', size=a.eval_size) if a.eval_size and a.eval_size != size else ds
     folds = breed_folds(ds, a.folds)
     names = default_hidden_states(vae, size)
     held_out = {k: [i for i in range(len(ds)) if folds[i] == k] for k in range(a.folds)}
@@ -117,9 +124,10 @@ def main():
                     secs[t] += time.perf_counter() - t0
                     val, (met, met_crf), fold_met = val_caches[k], mets[t], SegmentationMetric(ds.classes)
                     for j, i in enumerate(held_out[k]):
-                        f, m = val.batch([j]); prob = predict_logits(seg, f, m.shape[1:], True)
+                        f, _ = val.batch([j]); image, m = truth[i]; m = m[None]
+                        prob = predict_logits(seg, f, m.shape[1:], True)
                         met.update(prob.argmax(1), m); fold_met.update(prob.argmax(1), m); probs[t][f'photo{i}'] = prob[0].half()
-                        if not a.no_crf: met_crf.update(dense_crf(ds[i][0], prob[0]).argmax(0)[None], m)
+                        if not a.no_crf: met_crf.update(dense_crf(image, prob[0]).argmax(0)[None], m)
                     print(f'  {t or "(recipe)"}: fold {k} mIoU {fold_met.compute()["miou"]:.4f} (raw)', flush=True)
             for t in texts:
                 if a.save_probs:
@@ -137,7 +145,8 @@ def main():
                                   **({'miou_crf': round(sum(v['miou_crf'] for v in vals) / len(vals), 4)} if not a.no_crf else {})}
     print('\n| setting | pooled mIoU | with CRF |\n|---|---|---|')
     for t, v in table.items(): print(f"| {t} | {v['miou']:.4f} | {v.get('miou_crf', float('nan')):.4f} |")
-    print(json.dumps({'recipe': a.recipe, 'photos': len(ds), 'folds': a.folds, 'seeds': a.seeds, 'results': table}))
+    print(json.dumps({'recipe': a.recipe, 'photos': len(ds), 'size': size, 'eval_size': a.eval_size or size, 'folds': a.folds, 'seeds': a.seeds,
+                      'results': table}))
 
 
 if __name__ == '__main__':
