@@ -322,9 +322,11 @@ class StreetOracle(nn.Module):
     def __init__(self,
                  width: int = 24, # channels of the U-Net's first level
                  info: dict | None = None, # how it was trained
+                 logit_bias: Sequence[float] | None = None, # added to the logits by `predict`: −adjust·log of its class weights (`train_street_oracle`)
                 ):
         super().__init__()
         self.net, self.config, self.info = SmallUNet(len(CITYSCAPES_CLASSES), width), {'width': width}, info or {}
+        self.logit_bias = None if logit_bias is None else [float(v) for v in logit_bias]
 
     def forward(self, images: torch.Tensor) -> torch.Tensor: # float `N×3×H×W` in [0, 1] -> class logits
         return self.net(images)
@@ -332,7 +334,8 @@ class StreetOracle(nn.Module):
     @torch.no_grad()
     def predict(self, images: torch.Tensor) -> torch.Tensor:
         "The oracle's mask (trainIds) of each image."
-        return self.net(images).argmax(1)
+        logits = self.net(images)
+        return (logits if self.logit_bias is None else logits + torch.tensor(self.logit_bias, device=logits.device)[None, :, None, None]).argmax(1)
 
     def features(self, images: torch.Tensor) -> torch.Tensor:
         "One vector per image: mean and maximum of the U-Net's deepest features (what KID compares)."
@@ -353,7 +356,7 @@ def save_street_oracle(oracle: StreetOracle, folder: str | Path) -> Path:
     "Save as `oracle.safetensors` plus `config.json`."
     folder = check_writable(folder, 'the oracle folder'); folder.mkdir(parents=True, exist_ok=True)
     save_safetensors_atomic(oracle.state_dict(), folder/'oracle.safetensors')
-    save_json_atomic({**oracle.config, 'info': oracle.info}, folder/'config.json')
+    save_json_atomic({**oracle.config, 'logit_bias': oracle.logit_bias, 'info': oracle.info}, folder/'config.json')
     return folder
 
 def load_street_oracle(folder: str | Path | None = None, # default: the shipped one
@@ -364,7 +367,7 @@ def load_street_oracle(folder: str | Path | None = None, # default: the shipped 
     if not (folder/'oracle.safetensors').exists():
         raise SynthsegError(f'no street oracle in {folder}: train one with `synthseg train-oracle --dataset toy-streets --out {folder}`')
     cfg = json.loads((folder/'config.json').read_text())
-    o = StreetOracle(cfg['width'], cfg.get('info'))
+    o = StreetOracle(cfg['width'], cfg.get('info'), cfg.get('logit_bias'))
     o.load_state_dict(load_file(str(check_safetensors(folder/'oracle.safetensors', f'train it again into {folder}'))))
     return o.eval()
 
@@ -391,6 +394,7 @@ def train_street_oracle(out: str | Path | None = None, # folder to save the orac
                         steps: int = 2000, batch_size: int = 16, lr: float = 2e-3, seed: int = 1,
                         width: int = 24, # channels of the U-Net's first level
                         class_weight: float = 0.5, # weigh each class by its pixel share to this power, negated (`segmentator.class_weights`)
+                        adjust: float = 0.75, # take this share of the weighting back at prediction (`logit_bias`, as `train_segmentator(adjust=)`)
                         checkpoint_every: int = 250,
                         progress: bool = True,
                        ) -> tuple[StreetOracle, list[float]]:
@@ -412,7 +416,8 @@ def train_street_oracle(out: str | Path | None = None, # folder to save the orac
         oracle.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith('model.')})
         load_optimizer_state(opt, tensors, meta['optimizer']); start, history, before = meta['step'], meta['history'], meta['seconds']
     if start < steps: images, masks = street_renders(n, seed, vae=load_vae() if tiny_vae_dir().exists() else None, progress=progress)  # a finished run needs no data
-    w = class_weights(masks.long(), len(CITYSCAPES_CLASSES), class_weight) if class_weight and start < steps else None
+    w = class_weights((masks if start < steps else street_renders(n, seed, progress=False)[1]).long(), len(CITYSCAPES_CLASSES),
+                      class_weight) if class_weight else None
     for step in tqdm(range(start, steps), initial=start, total=steps, desc='street oracle', disable=not progress):
         g = torch.Generator().manual_seed(sample_seed(seed, step))
         idx = torch.randint(0, n, (batch_size,), generator=g)
@@ -430,7 +435,8 @@ def train_street_oracle(out: str | Path | None = None, # folder to save the orac
                             {'step': step + 1, 'optimizer': m_, 'history': history, 'config': config,
                              'seconds': round(before + time.perf_counter() - t0, 1)})
     oracle.eval()
-    oracle.info = {**config, 'seconds': round(before + time.perf_counter() - t0, 1)}
+    oracle.info = {**config, 'adjust': adjust, 'seconds': round(before + time.perf_counter() - t0, 1)}
+    oracle.logit_bias = (-adjust * w.log()).tolist() if adjust and w is not None else None
     if out is not None: save_street_oracle(oracle, out)
     return oracle, history
 

@@ -71,6 +71,7 @@ class Segmentator(nn.Module):
                  dropout: float = 0.1, # channel dropout on the fused features during training
                  fine: Sequence[str] = (), # hidden states read again at the image's own size by a light head, for parts thinner than a fusion pixel (empty: logits upsampled from the fusion resolution)
                  crf: dict | None = None, # options of `dense_crf` its masks are refined with by default (None: no refinement)
+                 logit_bias: Sequence[float] | None = None, # added to the logits at prediction (`predict_logits`), not in training: see `class_weights` (None: none)
                  vae_signature: dict | None = None, # `vae_signature` of the VAE it reads (None: not checked)
                  info: dict | None = None, # how it was made (dataset, recipe, steps, times)
                 ):
@@ -80,6 +81,8 @@ class Segmentator(nn.Module):
         if len(self.palette) != len(self.classes): raise SynthsegError(f'{len(self.classes)} classes but {len(self.palette)} palette colours')
         self.crf, self.vae_signature, self.info = (None if crf is None else dict(crf)), vae_signature, dict(info or {})
         num_classes = len(self.classes)
+        if logit_bias is not None and len(logit_bias) != num_classes: raise SynthsegError(f'{num_classes} classes but {len(logit_bias)} logit biases')
+        self.logit_bias = None if logit_bias is None else [float(v) for v in logit_bias]
         self.fine = list(fine)
         if unknown := [n for n in self.fine if n not in in_channels]:
             raise SynthsegError(f'fine={self.fine}: {unknown} are not among the hidden states it reads, {list(in_channels)}')
@@ -100,7 +103,7 @@ class Segmentator(nn.Module):
     def metadata(self) -> dict:
         "Everything `config.json` records: the architecture, the classes and palette, the VAE signature, the refinement, the provenance."
         return {**self.config, 'classes': self.classes, 'palette': [list(c) for c in self.palette], 'vae': self.vae_signature,
-                'crf': self.crf, 'info': self.info}
+                'crf': self.crf, 'logit_bias': self.logit_bias, 'info': self.info}
 
     def fuse_size(self, size: tuple[int, int]) -> tuple[int, int]:
         "The fusion resolution for an image of `size` (H, W)."
@@ -180,7 +183,8 @@ def load_segmentator(folder: str | Path, # a folder written by `save_segmentator
                             '(made by `synthseg train-segmentator`)')
     cfg = json.loads((folder/'config.json').read_text())
     keys = ('in_channels', 'classes', 'palette', 'dim', 'width', 'fuse_max_side', 'coords', 'dropout', 'fine', 'info')
-    seg = Segmentator(**{k: cfg[k] for k in keys if k in cfg}, crf=cfg.get('crf'), vae_signature=cfg['vae'])  # no 'crf': saved before the CRF, no refinement
+    seg = Segmentator(**{k: cfg[k] for k in keys if k in cfg}, crf=cfg.get('crf'), logit_bias=cfg.get('logit_bias'),
+                     vae_signature=cfg['vae'])  # no 'crf': saved before the CRF, no refinement
     if vae is not None: check_vae(seg, vae, fix)
     try: state = load_file(str(folder/'segmentator.safetensors'))
     except Exception as e:  # safetensors raises its own error types for a truncated or corrupt file
@@ -328,9 +332,10 @@ def predict_logits(seg: Segmentator, # the segmentator
                    size: tuple[int, int], # image size
                    tta: bool = True, # also predict on the mirrored hidden states and average
                   ) -> torch.Tensor:
-    "Class probabilities `N×C×H×W`, averaged with the horizontally mirrored prediction if `tta`."
-    p = seg(feats, size).softmax(1)
-    if tta: p = (p + seg({k: v.flip(-1) for k, v in feats.items()}, size).softmax(1).flip(-1)) / 2
+    "Class probabilities `N×C×H×W` (after the segmentator's `logit_bias`), averaged with the horizontally mirrored prediction if `tta`."
+    bias = 0 if seg.logit_bias is None else torch.tensor(seg.logit_bias, device=next(seg.parameters()).device)[None, :, None, None]
+    p = (seg(feats, size) + bias).softmax(1)
+    if tta: p = (p + (seg({k: v.flip(-1) for k, v in feats.items()}, size) + bias).softmax(1).flip(-1)) / 2
     return p
 
 def evaluate_cache(seg: Segmentator, cache: FeatureCache, classes: Sequence[str], batch_size: int = 8, tta: bool = True) -> dict:
@@ -368,6 +373,7 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
                       palette: Sequence[Sequence[int]] | None = None, # class colours (default: PASCAL VOC's)
                       loss_fn: Callable | None = None, # `loss_fn(logits, mask, reliability)`; default cross-entropy ignoring 255
                       class_weight: float = 0.0, # the default loss weighs each class by its pixel share to the power `-class_weight` (0: unweighted)
+                      adjust: float = 0.0, # take this share of the class weighting back at prediction: `logit_bias` = −adjust·log(weights) (1: the unweighted frequencies)
                       checkpoint_every: int = 200, # steps between checkpoints
                       ema: float | None = 0.99, # keep an exponential moving average of the weights (the one returned)
                       progress: bool = True,
@@ -385,6 +391,9 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
     final = lambda: avg.module if avg is not None else seg
     if loss_fn is not None and class_weight: raise SynthsegError('class_weight weighs the default loss: with your own loss_fn, weigh the classes in it')
     w = class_weights(cache.masks, len(seg.classes), class_weight) if class_weight else None
+    if adjust and w is not None:
+        seg.logit_bias = (-adjust * w.log()).tolist()
+        if avg is not None: avg.module.logit_bias = seg.logit_bias
     loss_fn = loss_fn or (lambda logits, mask, reliability: F.cross_entropy(logits, mask, weight=w, ignore_index=IGNORE_INDEX))
     start, history, t_offset = 0, [], 0.0
     if out is not None and (saved := load_checkpoint(Path(out)/'checkpoint')) is not None:
@@ -520,6 +529,7 @@ class SegmentatorRecipe(Recipe):
     width: int = 64 # channels of the fusion U-Net
     fine: tuple[str, ...] = () # hidden states also read at the image's own size (`Segmentator(fine=...)`)
     class_weight: float = 0.0 # weigh the loss by each class's pixel share to this power, negated (`class_weights`)
+    adjust: float = 0.0 # share of that weighting taken back at prediction (`train_segmentator(adjust=)`)
     crop: bool = True # extra views are random crops at several scales; False: whole images (flips and colours only)
     paste: float = 0.0 # share of the extra views that are copy-paste views
     augment_strength: float = 1.0 # colour augmentation of the extra views
@@ -535,10 +545,11 @@ SEGMENTATOR_RECIPES: dict[str, SegmentatorRecipe] = {r.name: r for r in [
                       paste=0.5, crf=True),
     SegmentatorRecipe('toy-pets', 1, 'Toy Pets on the tiny VAE: plenty of images, no augmentation (the shipped toy-pets-tiny-vae)',
                       size=64, views=1, steps=1500, batch_size=16, lr=3e-3, fuse_max_side=32, train_images=1500, amp=False),
-    SegmentatorRecipe('toy-streets', 3, 'Toy Streets on the tiny VAE at their native 64×128: 3 000 images, fusing at 64 px with a fine head on the '
-                      'two full-size hidden states (poles and signs are a pixel wide), rare classes weighed up, mirrored views '
-                      '(the shipped toy-streets-tiny-vae)', size=64, views=1, steps=1500, batch_size=16, lr=3e-3, fuse_max_side=64,
-                      fine=('up1', 'up2'), class_weight=0.5, flip=True, train_images=3000, amp=False),
+    SegmentatorRecipe('toy-streets', 4, 'Toy Streets on the tiny VAE at their native 64×128: 3 000 images, fusing at 64 px with a fine head on the '
+                      'two full-size hidden states (poles and signs are a pixel wide), rare classes weighed up in training and three quarters '
+                      'of that taken back at prediction, mirrored views (the shipped toy-streets-tiny-vae)', size=64, views=1, steps=1500,
+                      batch_size=16, lr=3e-3, fuse_max_side=64, fine=('up1', 'up2'), class_weight=0.5, adjust=0.75, flip=True, train_images=3000,
+                      amp=False),
 ]}
 
 def segmentator_recipe(recipe: str | SegmentatorRecipe, # a name in `SEGMENTATOR_RECIPES`, or a recipe
@@ -576,12 +587,12 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
     val = FeatureCache(vae, val_ds, names, progress=False) if val_ds is not None else None
     t_cache = time.perf_counter() - t0
     seg, history = train_segmentator(cache, train_ds.classes, out, r.steps, r.batch_size, r.lr, seed=seed, val=val, eval_every=eval_every,
-                                     palette=train_ds.palette, loss_fn=loss_fn, class_weight=r.class_weight, progress=progress, flip=r.flip, amp=r.amp,
+                                     palette=train_ds.palette, loss_fn=loss_fn, class_weight=r.class_weight, adjust=r.adjust, progress=progress, flip=r.flip, amp=r.amp,
                                      **{'fuse_max_side': r.fuse_max_side, 'width': r.width, 'fine': r.fine, **seg_kwargs})
     for h in history: h['seconds_total'] = round(h['seconds'] + t_cache, 2)
     seg.crf = crf_options(seg, crf if isinstance(crf, dict) else r.crf)  # True: the defaults, {}
     seg.info = {'train': repr(train_ds), 'recipe': r.tag, 'size': r.size, 'views': r.views, 'crop': r.crop, 'paste': r.paste, 'steps': r.steps,
-                'batch_size': r.batch_size, 'lr': r.lr, 'width': seg.config['width'], 'fine': seg.config['fine'], 'class_weight': r.class_weight,
+                'batch_size': r.batch_size, 'lr': r.lr, 'width': seg.config['width'], 'fine': seg.config['fine'], 'class_weight': r.class_weight, 'adjust': r.adjust,
                 'seed': seed, 'hidden_states': names, 'cache_seconds': round(t_cache, 1),
                 'train_seconds': history[-1]['seconds'] if history else 0}
     if out is not None:
