@@ -565,7 +565,7 @@ def _evaluate(a) -> dict:
     real = None if a.no_real else load_dataset(real_name, a.real_root or a.test_root, 'train', size=None if _is_toy(real_name) else r.size,
                                                n=max(a.n_real) if _is_toy(real_name) else None)
     if a.synthetic: synthetic = dict(a.synthetic)
-    elif toy: synthetic = _default_synthetic(a, out, a.n_synthetic or 192)
+    elif toy and any(ARMS[x].synthetic for x in (a.arms or ARMS)): synthetic = _default_synthetic(a, out, a.n_synthetic or 192)  # `--arms real` generates nothing
     else: synthetic = {}
     device = a.device or ('cpu' if toy else None)
     if device is None:

@@ -12,14 +12,14 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import (IGNORE_INDEX, SynthsegError, load_checkpoint, load_optimizer_state, optimizer_state, sample_seed, save_checkpoint,
+from .core import (IGNORE_INDEX, SynthsegError, cpu_bf16, load_checkpoint, load_optimizer_state, optimizer_state, sample_seed, save_checkpoint,
                            seed_everything)
 from .data import SegmentationDataset
 from .metrics import SegmentationMetric
 from .segmentator import class_weights, sample_with_reliability
 
 # %% auto #0
-__all__ = ['reliability_cross_entropy', 'CoTraining', 'train_segmentation', 'evaluate_network']
+__all__ = ['reliability_cross_entropy', 'CoTraining', 'train_precision', 'train_segmentation', 'evaluate_network']
 
 # %% ../nbs/11_robust.ipynb #748c70e4
 def reliability_cross_entropy(logits: torch.Tensor, # `N×C×H×W`
@@ -73,6 +73,14 @@ class CoTraining(nn.Module):
         return (_logits(self.a(x)).softmax(1) + _logits(self.b(x)).softmax(1)) / 2
 
 # %% ../nbs/11_robust.ipynb #7d990d03
+def train_precision(device: str | torch.device | None = None, # where the network trains (default: the CPU)
+                    cpu_amp: bool = False, # `train_segmentation`'s flag
+                    amp: bool = True, # `train_segmentation`'s flag for CUDA
+                   ) -> str:
+    "The arithmetic `train_segmentation` trains in: 'bfloat16' (autocast; weights stay float32) or 'float32'."
+    kind = torch.device(device or 'cpu').type
+    return 'bfloat16' if (kind == 'cuda' and amp) or (kind == 'cpu' and cpu_amp and cpu_bf16()) else 'float32'
+
 def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (twice for co-training)
                        ds: SegmentationDataset, # training pairs (with `reliability(i)` if available)
                        loss: str = 'ce', # 'ce', 'reliability' or 'cotrain'
@@ -83,6 +91,7 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
                        progress: bool = True,
                        device: str | torch.device | None = None, # where to train (default: the CPU)
                        amp: bool = True, # bfloat16 autocast on CUDA (no effect on other devices)
+                       cpu_amp: bool = False, # on the CPU: bfloat16 autocast and channels-last images where the CPU computes bfloat16 (`core.cpu_bf16`); weights, optimizer and loss stay float32
                        checkpoint: str | Path | None = None, # folder for resumable checkpoints (default: none)
                        checkpoint_every: int = 100, # steps between checkpoints
                        stop_after: int | None = None, # end this call after this many steps (checkpointed); call again to resume
@@ -96,10 +105,13 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
     device = torch.device(device or 'cpu')
     seed_everything(seed)
     model = (CoTraining(make_net) if loss == 'cotrain' else make_net()).to(device)
+    bf16_cpu = device.type == 'cpu' and train_precision(device, cpu_amp) == 'bfloat16'
+    if bf16_cpu: model = model.to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     norm = normalize or (lambda x: x)
     run = json.loads(json.dumps({'loss': loss, 'steps': steps, 'batch_size': batch_size, 'lr': lr, 'seed': seed, 'samples': len(ds),
-                                 **({'class_weight': class_weight} if class_weight else {}), **(config or {})}, default=str))
+                                 **({'class_weight': class_weight} if class_weight else {}),
+                                 **({'precision': 'bfloat16 (cpu)'} if bf16_cpu else {}), **(config or {})}, default=str))
     cw = class_weights([ds[i][1] for i in range(len(ds))], ds.num_classes, class_weight).to(device) if class_weight else None
     start = 0
     if checkpoint is not None and (saved := load_checkpoint(checkpoint)) is not None:
@@ -110,7 +122,8 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
         model.load_state_dict({k[len('model.'):]: v for k, v in tensors.items() if k.startswith('model.')})
         load_optimizer_state(opt, tensors, meta['optimizer']); start = meta['step']
     end = steps if stop_after is None else min(steps, start + stop_after)
-    autocast = torch.autocast('cuda', dtype=torch.bfloat16, enabled=amp and device.type == 'cuda')
+    autocast = (torch.autocast('cpu', dtype=torch.bfloat16) if bf16_cpu else
+                torch.autocast('cuda', dtype=torch.bfloat16, enabled=amp and device.type == 'cuda'))
     model.train()
     for step in tqdm(range(start, end), initial=start, total=steps, desc=f'train ({loss})', disable=not progress):
         g = torch.Generator().manual_seed(sample_seed(seed, step))
@@ -120,6 +133,7 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
             image, mask, r = sample_with_reliability(ds, i, augment, sample_seed(seed + 1, step * batch_size + len(xs)))
             xs.append(image); ms.append(mask); rs.append(r)
         x, m, r = norm(torch.stack(xs).to(device)), torch.stack(ms).to(device), torch.stack(rs).to(device)
+        if bf16_cpu: x = x.contiguous(memory_format=torch.channels_last)
         for group in opt.param_groups: group['lr'] = lr * 0.5 * (1 + math.cos(math.pi * step / steps))
         with autocast:
             if loss == 'cotrain': l = model.loss(tuple(_logits(o).float() for o in model(x)), m, r, class_weights=cw)
