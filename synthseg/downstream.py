@@ -235,7 +235,7 @@ class DownstreamResults:
     info: dict = field(default_factory=dict) # the recipe, the datasets and what was skipped
 
     def rows(self) -> list[dict]:
-        "One row per arm (and folder and n): mean and standard deviation of the mIoU over seeds, and per-class means."
+        "One row per arm (and folder and n), in the order of `ARMS`: mean and standard deviation of the mIoU over seeds, and per-class means."
         rows = {}
         for r in self.runs: rows.setdefault(r['label'], []).append(r)
         out = []
@@ -244,6 +244,9 @@ class DownstreamResults:
             per = {c: (float(np.mean(v)) if (v := [r['per_class'][c] for r in rs if r['per_class'].get(c) is not None]) else None) for c in self.classes}
             out.append({'label': label, **{k: rs[0][k] for k in ('arm', 'synthetic', 'n_real', 'n_synthetic')}, 'seeds': len(rs),
                         'miou': float(m.mean()), 'std': float(m.std(ddof=1)) if len(m) > 1 else 0.0, 'per_class': per})
+        arms, folders = list(ARMS), list(self.info.get('synthetic', {}))  # in the order of `ARMS`, n and folders, however the runs were made
+        out.sort(key=lambda r: (arms.index(r['arm']) if r['arm'] in arms else len(arms), r['n_real'] or 0,
+                                folders.index(r['synthetic']) if r['synthetic'] in folders else len(folders)))
         return out
 
     def row(self, label: str) -> dict:
