@@ -31,7 +31,7 @@ from synthseg.vae_features import load_vae
 CACHE_FIELDS = ('size', 'views', 'crop', 'paste', 'augment_strength')
 TYPES = {'views': int, 'steps': int, 'batch_size': int, 'fuse_max_side': int, 'lr': float, 'paste': float, 'augment_strength': float,
          'crop': lambda v: bool(int(v)), 'flip': lambda v: bool(int(v)), 'amp': lambda v: bool(int(v)), 'width': int,
-         'class_weight': float, 'fine': lambda v: tuple(n for n in v.split('+') if n)}
+         'class_weight': float, 'adjust': float, 'fine': lambda v: tuple(n for n in v.split('+') if n)}
 
 
 def hw(text):
@@ -129,7 +129,7 @@ def main():
             t0 = time.perf_counter()
             seg, hist = train_segmentator(subset_names(cache, want[t]) if want[t] != names else cache, train.classes, None, r.steps, r.batch_size,
                                           r.lr, seed=a.seed, palette=train.palette, progress=False, flip=r.flip, amp=r.amp, fuse_max_side=r.fuse_max_side,
-                                          width=r.width, fine=r.fine, class_weight=r.class_weight)
+                                          width=r.width, fine=r.fine, class_weight=r.class_weight, adjust=r.adjust)
             t_train = time.perf_counter() - t0
             if a.save:
                 from synthseg.segmentator import save_segmentator
