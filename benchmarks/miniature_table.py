@@ -71,15 +71,15 @@ def main():
     while todo or running:
         for name, (p, j, t) in list(running.items()):
             if p.poll() is None: continue
-            del running[name]
+            del running[name]; j['log'].close()
             if p.returncode != 0: sys.exit(f'miniature_table: `synthseg {" ".join(j["cmd"])}` failed (exit {p.returncode}); see {logs}/{name.replace(" ", "_")}.log')
             done.add(name); record.append({'job': name, 'seconds': round(time.perf_counter() - t, 1), 'command': 'synthseg ' + ' '.join(j['cmd'])})
             print(f'{time.perf_counter() - t0:7.0f} s  done {name} ({record[-1]["seconds"]} s)', file=sys.stderr)
         ready = [j for j in todo if all(d in done for d in j['after'])]
         while ready and len(running) < a.workers:
             j = ready.pop(0); todo.remove(j)
-            log = open(logs/f'{j["name"].replace(" ", "_")}.log', 'w')
-            running[j['name']] = (subprocess.Popen(['synthseg', *j['cmd']], stdout=log, stderr=subprocess.STDOUT, env=env), j, time.perf_counter())
+            j['log'] = open(logs/f'{j["name"].replace(" ", "_")}.log', 'w')
+            running[j['name']] = (subprocess.Popen(['synthseg', *j['cmd']], stdout=j['log'], stderr=subprocess.STDOUT, env=env), j, time.perf_counter())
             print(f'{time.perf_counter() - t0:7.0f} s  start {j["name"]}', file=sys.stderr)
         time.sleep(2)
     train_end = time.perf_counter() - t0
