@@ -283,7 +283,7 @@ def attention_mask(maps: torch.Tensor, # `groups × h × w` cross-attention maps
     "A mask (labels, 255 in the uncertain band) and a reliability map in [0, 1] from one image's attention maps."
     m = normalize_maps(maps.float())
     if affinity is not None: m = normalize_maps(refine_with_affinity(m, affinity, power))
-    m = F.interpolate(m[None], size=tuple(size), mode='bilinear', align_corners=False)[0].clamp(0, 1)
+    m = F.interpolate(m[None], size=tuple(size), mode='bilinear', align_corners=False)[0].clamp(0, 1).cpu()  # the rest is per-pixel work on the CPU, like the images
     keep = list(range(len(labels))) if present is None else [g for g in range(len(labels)) if present[g]]
     if not keep: raise SynthsegError('no class of this image was mentioned in its prompt')
     ts = []

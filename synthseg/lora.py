@@ -259,6 +259,7 @@ def train_lora(pipe, # the base `StableDiffusionPipeline` (its UNet gets the ada
     half = pipe.unet.dtype == torch.float16
     if half: cast_training_params([pipe.unet, pipe.text_encoder], dtype=torch.float32)  # the adapter and its optimiser stay float32
     opt = torch.optim.AdamW(params, lr=r.lr, weight_decay=1e-2)
+    scaler = torch.amp.GradScaler(pipe.device.type, enabled=half)  # float16 activations: scale the loss so small gradients survive
     ema = EMAModel(params, decay=r.ema) if r.ema else None
     start, history, before = 0, [], 0.0
     if saved is not None:
@@ -266,6 +267,7 @@ def train_lora(pipe, # the base `StableDiffusionPipeline` (its UNet gets the ada
         with torch.no_grad():
             for n, p in zip(names, params): p.copy_(tensors[f'lora.{n}'])
         load_optimizer_state(opt, tensors, meta['optimizer'])
+        if half and meta.get('scaler'): scaler.load_state_dict(meta['scaler'])
         if ema is not None: ema.shadow_params = [tensors[f'ema.{i}'].to(p.device) for i, p in enumerate(params)]; ema.optimization_step = meta['ema_step']
         start, history, before = meta['step'], meta['history'], meta.get('seconds', 0.0)
     captions = dataset_captions(ds, r.train_images, seed)
@@ -299,8 +301,8 @@ def train_lora(pipe, # the base `StableDiffusionPipeline` (its UNet gets the ada
             err = err * torch.clamp(snr, max=r.snr_gamma) / snr
         loss = err.mean()
         for group in opt.param_groups: group['lr'] = r.lr * min(1.0, (step + 1) / r.warmup) * 0.5 * (1 + math.cos(math.pi * step / r.steps))
-        opt.zero_grad(set_to_none=True); loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0); opt.step()
+        opt.zero_grad(set_to_none=True); scaler.scale(loss).backward(); scaler.unscale_(opt)
+        torch.nn.utils.clip_grad_norm_(params, 1.0); scaler.step(opt); scaler.update()
         if ema is not None: ema.step(params)
         history.append(round(loss.item(), 5)); bar.set_postfix(loss=f'{np.mean(history[-50:]):.4f}')
         if (step + 1) % checkpoint_every == 0 or step + 1 == end:
@@ -308,13 +310,15 @@ def train_lora(pipe, # the base `StableDiffusionPipeline` (its UNet gets the ada
             save_checkpoint(ckpt, {**{f'lora.{n}': p.detach() for n, p in zip(names, params)}, **t_,
                                    **({f'ema.{i}': p for i, p in enumerate(ema.shadow_params)} if ema is not None else {})},
                             {'step': step + 1, 'optimizer': m, 'history': history, 'config': config, 'seconds': round(before + time.perf_counter() - t0, 1),
-                             'ema_step': ema.optimization_step if ema is not None else 0})
+                             'ema_step': ema.optimization_step if ema is not None else 0, 'scaler': scaler.state_dict()})
     pipe.unet.eval(); pipe.text_encoder.eval()
     seconds = round(before + time.perf_counter() - t0, 1)
     if end < r.steps: return LoraTrainingOutput(None, history, end, seconds)
     if ema is not None: ema.copy_to(params)
     info = {**config, 'tag': r.tag, 'steps_done': end, 'final_loss': round(float(np.mean(history[-50:])), 5), 'seconds': seconds, 'history': history}
-    return LoraTrainingOutput(save_lora(pipe, out, info, dtype=getattr(torch, r.save_dtype)), history, end, seconds)
+    folder = save_lora(pipe, out, info, dtype=getattr(torch, r.save_dtype))
+    if half: cast_training_params([pipe.unet, pipe.text_encoder], dtype=torch.float16)  # as `load_lora_weights` would load it: the same images
+    return LoraTrainingOutput(folder, history, end, seconds)
 
 # %% ../nbs/12_lora.ipynb #51dda6ba
 class StreetOracle(nn.Module):
