@@ -12,7 +12,8 @@ The development machines have no GPU, so the code that only runs on one is check
 2. **What the LoRA costs in generation** on that pipeline at 512x512, 20 steps, batch 4: plain, with the adapter loaded
    and fused, interleaved repeats, median seconds and ratios (target: at most 1.05x plain).
 3. **Masks on the accelerator**: TinySD in float16 with the shipped pets segmentator and cross-attention masks (both
-   sources, one run), against the same prompts and seeds in float32 on the CPU: the share of pixels whose label agrees.
+   sources, one run), against the same prompts and seeds in float32 on the CPU: the share of pixels whose label agrees;
+   and `evaluate_segmentator` with the VAE on the accelerator and the segmentator on the CPU, against both on the CPU.
 4. **Downstream training on the accelerator**: `evaluate_arms` with the real arm on Toy Pets (recipe toy-pets, CUDA's
    bfloat16 autocast), and torchvision's DeepLabV3-MobileNetV3 through `train_segmentation`, each scored on held-out renders.
 
@@ -88,6 +89,14 @@ def masks_on_device(a, dev, out: dict):
     out['masks'] = {'images': len(prompts), 'seconds': {'device': acc_s, 'cpu': cpu_s}, 'label_agreement_with_cpu': agree,
                     'image_max_abs_vs_cpu': round(float((acc.images - cpu.images).abs().max()), 4),
                     'attention_fg_share': round(float((acc.masks['attention'] > 0).float().mean()), 3)}
+    from synthseg.segmentator import evaluate_segmentator
+    from synthseg.toy import ToyPets
+    from synthseg.vae_features import load_vae
+    test = ToyPets(n=8 if a.small else 64, size=64, split='test')
+    scores = {}
+    for where, vae in (('vae_on_device', load_vae(device=dev, dtype=torch.float16 if dev != 'cpu' else torch.float32)), ('cpu', load_vae())):
+        scores[where] = round(evaluate_segmentator(load_segmentator(shipped_segmentator()), vae, test, progress=False)[0]['miou'], 4)  # segmentator on the CPU
+    out['segmentator_eval'] = scores
 
 def downstream_on_device(a, dev, out: dict, tmp: str):
     import torch

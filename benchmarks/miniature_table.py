@@ -22,7 +22,7 @@ from pathlib import Path
 
 PETS_ARMS = ['real', 'mixed-segmentator', 'mixed-attention', 'synthetic-attention-cotrain', 'synthetic-segmentator', 'synthetic-segmentator-jitter',
              'synthetic-attention', 'synthetic-attention-reliability', 'synthetic-attention-agreement', 'synthetic-segmentator-agreement']
-STREETS_ARMS = ['real', 'synthetic-segmentator', 'synthetic-segmentator-jitter', 'mixed-segmentator']
+STREETS_ARMS = ['real', 'synthetic-segmentator', 'synthetic-segmentator-jitter', 'mixed-segmentator', 'mixed-segmentator-jitter']
 
 def jobs(out: Path, n: int, seeds: int, n_real: list[int], steps: int | None = None) -> list[dict]:
     "The table as jobs: name, command, the jobs it waits for, and a guess of its cost (thread-seconds) to start the longest first."
@@ -57,12 +57,8 @@ def main():
     ap.add_argument('--steps', type=int, help="training steps per network (default: the recipes'; fewer only to try the pipeline out)")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
-    prompts = a.out/'street-prompts.txt'
-    if not prompts.exists():
-        from synthseg.core import atomic_write
-        from synthseg.toy import ToyStreets
-        streets = ToyStreets(n=a.n, split='train', seed=7)  # as `synthseg evaluate --test-dataset toy-streets` writes them
-        with atomic_write(prompts, 'w') as f: f.write(''.join(streets.caption(i) + '\n' for i in range(a.n)))
+    from synthseg.downstream import street_prompts, write_prompts
+    write_prompts(a.out/'street-prompts.txt', street_prompts(a.n))  # as `synthseg evaluate --test-dataset toy-streets` writes them
     todo = sorted([j for j in jobs(a.out, a.n, a.seeds, a.n_real, a.steps) if any(w in j['name'].split() for w in a.worlds)], key=lambda j: (not j['name'].startswith('generate'), -j['cost']))  # generation unlocks the most
     env = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
     logs = a.out/'logs'; logs.mkdir(exist_ok=True)

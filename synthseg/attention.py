@@ -230,7 +230,7 @@ def otsu_threshold(x: torch.Tensor, # values in [0, 1]
     "Otsu's threshold: the split maximising the between-class variance of the histogram."
     hist = torch.histc(x.float().flatten(), bins, 0, 1).double()
     p = hist / hist.sum().clamp(min=1)
-    centers = (torch.arange(bins, dtype=torch.float64) + 0.5) / bins
+    centers = (torch.arange(bins, dtype=torch.float64, device=hist.device) + 0.5) / bins
     w0 = p.cumsum(0); m = (p * centers).cumsum(0); mt = m[-1]
     between = (mt * w0 - m)**2 / (w0 * (1 - w0)).clamp(min=1e-12)
     return float(centers[between.argmax()] + 0.5 / bins)
@@ -343,7 +343,7 @@ class AttentionExplorer:
                 ):
         import ipywidgets as W
         self.R, self.steps, self.layers = raw_maps(store, index)
-        self.image, self.size = image, size
+        self.image, self.size = image.detach().float().cpu(), size
         self.groups = list(store.token_groups[index])
         self.res = {n: int(m.shape[-2]) for _, n, m in store.raw}
         layer_opts = [('all layers', 'all')] + [(f'all at {r}×{r}', f'res:{r}') for r in sorted(set(self.res.values()), reverse=True)] + \

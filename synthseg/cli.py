@@ -237,6 +237,12 @@ def _train_segmentator_args(p):
     p.add_argument('--crf', action=argparse.BooleanOptionalAction,
                    help="save the segmentator with dense-CRF refinement of its masks as its default (default: the recipe's; on for oxford-pets)")
     p.add_argument('--seed', type=int, default=0, help='seeds the views and the training')
+    p.add_argument('--device', choices=('cuda', 'mps', 'cpu'), help='where the VAE reads the hidden states (default: the CPU for the toy worlds, else the best available)')
+
+def _vae_device(a) -> str:
+    "Where the VAE of a segmentator command runs: --device, else the CPU for the toy worlds (tiny models, no transfer to pay) and the best device for real data."
+    from synthseg.core import default_device
+    return a.device or ('cpu' if _is_toy(a.dataset) else str(default_device()))
 
 def _train_segmentator(a) -> dict:
     import time
@@ -250,7 +256,7 @@ def _train_segmentator(a) -> dict:
                                 crf=a.crf, train_images=a.num)
     toy = _is_toy(a.dataset)
     ds = load_dataset(a.dataset, a.root, 'train', size=recipe.size if a.dataset != 'toy-streets' else None, n=recipe.train_images if toy else None, **_download(a))
-    vae = load_vae(a.vae)
+    vae = load_vae(a.vae, device=_vae_device(a))
     t0 = time.time()
     seg, hist = fit_segmentator(vae, ds, out, recipe, seed=a.seed)
     return {'segmentator': str(out), 'dataset': a.dataset, 'recipe': recipe.tag, 'images': len(ds), 'final_loss': hist[-1]['loss'],
@@ -267,6 +273,7 @@ def _eval_segmentator_args(p):
     p.add_argument('--num', type=at_least(1), default=500, help='test images of a toy dataset')
     p.add_argument('--crf', action=argparse.BooleanOptionalAction,
                    help='refine the masks with a dense CRF (needs synthseg[crf]; default: as the segmentator was saved)')
+    p.add_argument('--device', choices=('cuda', 'mps', 'cpu'), help='where the VAE and the segmentator run (default: the CPU for the toy worlds, else the best available)')
 
 def _eval_segmentator(a) -> dict:
     import importlib.util
@@ -276,8 +283,8 @@ def _eval_segmentator(a) -> dict:
     from synthseg.toy import load_dataset
     from synthseg.segmentator import crf_options, evaluate_segmentator, load_segmentator
     from synthseg.vae_features import load_vae
-    vae = load_vae(a.vae or cfg['vae'].get('source'))
-    seg = load_segmentator(folder, vae, fix=f"pass --vae {cfg['vae'].get('source') or 'SOURCE'} (or leave --vae out)")
+    vae = load_vae(a.vae or cfg['vae'].get('source'), device=_vae_device(a))
+    seg = load_segmentator(folder, vae, device=vae.device, fix=f"pass --vae {cfg['vae'].get('source') or 'SOURCE'} (or leave --vae out)")
     size = a.size or cfg.get('info', {}).get('size')
     ds = load_dataset(a.dataset, a.root, a.split, size=size if a.dataset != 'toy-streets' else None, n=a.num if _is_toy(a.dataset) else None, **_download(a))
     crf = a.crf
@@ -527,12 +534,8 @@ def _default_synthetic(a, out: Path, n: int) -> dict[str, Path]:
     if a.test_dataset == 'toy-pets':
         runs = {'tinysd': ['--masks', 'both', '--augment']}
     else:
-        from synthseg.toy import ToyStreets
-        prompts = out/'street-prompts.txt'
-        if not prompts.exists():
-            from synthseg.core import atomic_write
-            streets = ToyStreets(n=n, split='train', seed=7)  # captions of scenes the real training set does not hold
-            with atomic_write(prompts, 'w') as f: f.write(''.join(streets.caption(i) + '\n' for i in range(n)))
+        from synthseg.downstream import street_prompts, write_prompts
+        prompts = write_prompts(out/'street-prompts.txt', street_prompts(n))  # captions of scenes the real training set does not hold
         size = ['--prompts-file', str(prompts), '--height', '64', '--width', '128']
         runs = {'lora': ['--lora', 'toy-streets', *size], 'plain': ['--segmentator', 'toy-streets-tiny-vae', *size]}
     folders = {}

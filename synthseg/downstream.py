@@ -24,7 +24,7 @@ from .robust import evaluate_network, train_precision, train_segmentation
 # %% auto #0
 __all__ = ['NETWORKS', 'ARMS', 'DOWNSTREAM_RECIPES', 'make_network', 'network_input', 'InMemory', 'Mixture', 'sample_agreement',
            'mask_error_profile', 'Arm', 'DownstreamRecipe', 'downstream_recipe', 'photometric_jitter',
-           'DownstreamResults', 'evaluate_arms', 'plot_predictions', 'Predictions']
+           'DownstreamResults', 'evaluate_arms', 'plot_predictions', 'Predictions', 'street_prompts', 'write_prompts']
 
 # %% ../nbs/13_downstream.ipynb #83d86bc5
 NETWORKS = ('small-unet', 'lraspp-mobilenet-v3', 'deeplabv3-mobilenet-v3', 'fcn-resnet50', 'deeplabv3-resnet50')
@@ -171,6 +171,8 @@ ARMS = {a.name: a for a in [
          synthetic='segmentator', jitter=1.0),
     _arm('synthetic-segmentator-agreement', 'segmentator masks, samples on which the two sources disagree dropped', synthetic='segmentator', min_agreement=0.5),
     _arm('mixed-segmentator', 'the n real images and the segmentator\'s pairs, half of each batch real', real=True, synthetic='segmentator'),
+    _arm('mixed-segmentator-jitter', 'the n real images and the segmentator\'s pairs, the pairs\' images jittered at every draw, half of each batch real',
+         real=True, synthetic='segmentator', jitter=1.0),
     _arm('mixed-attention', 'the n real images and the attention pairs, half of each batch real', real=True, synthetic='attention'),
 ]}
 
@@ -509,3 +511,22 @@ class Predictions(SegmentationDataset):
     def mask_sources(self, i: int) -> dict[str, torch.Tensor]:
         "The truth and each row's prediction of test image `i`."
         return {'truth': self.test[i][1], **{l: read_mask(self.out/'predictions'/_slug(l)/f'{i:03d}.png') for l in self.labels}}
+
+# %% ../nbs/13_downstream.ipynb #0a199bcf
+def street_prompts(n: int, # how many captions
+                   seed: int = 7, # the Toy Streets seed of the scenes (the real training renders use seed 0)
+                  ) -> list[str]:
+    "Captions of `n` Toy Streets scenes that the real training renders do not hold, for the synthetic street pairs; a longer list starts with a shorter one."
+    from synthseg.toy import ToyStreets
+    streets = ToyStreets(n=n, split='train', seed=seed)
+    return [streets.caption(i) for i in range(n)]
+
+def write_prompts(path: str | Path, # the prompts file (`synthseg generate --prompts-file`)
+                  prompts: Sequence[str], # one prompt per line
+                 ) -> Path:
+    "Write the prompts one per line, atomically, unless the file already holds exactly these."
+    path, text = Path(path), ''.join(p + '\n' for p in prompts)
+    if not (path.is_file() and path.read_text(encoding='utf-8') == text):
+        with atomic_write(path, 'w') as f: f.write(text)
+    return path
+

@@ -140,7 +140,7 @@ class SegmentatorSource(MaskSource):
 
     def prepare(self, pipe):
         check_vae(self.seg, pipe.vae)
-        self.seg.to(pipe.device)
+        self.seg.to(pipe._execution_device)  # where the VAE decodes, also when the pipeline offloads its models to the CPU between calls
 
     @contextlib.contextmanager
     def capture(self, pipe, request):

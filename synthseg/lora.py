@@ -70,6 +70,7 @@ def add_lora(pipe, # a `StableDiffusionPipeline`: its UNet (and text encoder) ge
     from peft import LoraConfig
     if rank < 1: raise SynthsegError(f'rank={rank}: a LoRA needs a rank of 1 or more')
     alpha = float(rank if alpha is None else alpha)
+    if adapter_name in (getattr(pipe.unet, 'peft_config', None) or {}): pipe.delete_adapters(adapter_name)  # a second call starts afresh
     pipe.unet.requires_grad_(False); pipe.text_encoder.requires_grad_(False); pipe.vae.requires_grad_(False)
     pipe.unet.add_adapter(LoraConfig(r=rank, lora_alpha=alpha, init_lora_weights='gaussian', target_modules=list(targets)), adapter_name=adapter_name)
     if text_encoder:
@@ -256,10 +257,10 @@ def train_lora(pipe, # the base `StableDiffusionPipeline` (its UNet gets the ada
     seed_everything(seed)
     params = add_lora(pipe, r.rank, r.alpha, r.text_encoder, r.targets)
     names = [n for m in ('unet', 'text_encoder') for n, p in getattr(pipe, m).named_parameters(prefix=m) if p.requires_grad]
-    half = pipe.unet.dtype == torch.float16
+    low = pipe.unet.dtype; half = low != torch.float32  # a float16 or bfloat16 base model
     if half: cast_training_params([pipe.unet, pipe.text_encoder], dtype=torch.float32)  # the adapter and its optimiser stay float32
     opt = torch.optim.AdamW(params, lr=r.lr, weight_decay=1e-2)
-    scaler = torch.amp.GradScaler(pipe.device.type, enabled=half)  # float16 activations: scale the loss so small gradients survive
+    scaler = torch.amp.GradScaler(pipe.device.type, enabled=low == torch.float16)  # float16 activations: scale the loss so small gradients survive
     ema = EMAModel(params, decay=r.ema) if r.ema else None
     start, history, before = 0, [], 0.0
     if saved is not None:
@@ -267,7 +268,7 @@ def train_lora(pipe, # the base `StableDiffusionPipeline` (its UNet gets the ada
         with torch.no_grad():
             for n, p in zip(names, params): p.copy_(tensors[f'lora.{n}'])
         load_optimizer_state(opt, tensors, meta['optimizer'])
-        if half and meta.get('scaler'): scaler.load_state_dict(meta['scaler'])
+        if scaler.is_enabled() and meta.get('scaler'): scaler.load_state_dict(meta['scaler'])
         if ema is not None: ema.shadow_params = [tensors[f'ema.{i}'].to(p.device) for i, p in enumerate(params)]; ema.optimization_step = meta['ema_step']
         start, history, before = meta['step'], meta['history'], meta.get('seconds', 0.0)
     captions = dataset_captions(ds, r.train_images, seed)
@@ -292,7 +293,7 @@ def train_lora(pipe, # the base `StableDiffusionPipeline` (its UNet gets the ada
         noise = torch.randn(x0.shape, generator=g)
         t = torch.randint(0, noise_sched.config.num_train_timesteps, (r.batch_size,), generator=g)
         noisy = noise_sched.add_noise(x0, noise, t)
-        with torch.autocast(dev.type, dtype=torch.float16, enabled=half):
+        with torch.autocast(dev.type, dtype=low, enabled=half):
             ctx = pipe.text_encoder(cond.to(dev))[0]
             pred = pipe.unet(noisy.to(dev, pipe.unet.dtype), t.to(dev), ctx).sample.float()
         err = F.mse_loss(pred, noise.to(dev), reduction='none').mean((1, 2, 3))
@@ -317,7 +318,7 @@ def train_lora(pipe, # the base `StableDiffusionPipeline` (its UNet gets the ada
     if ema is not None: ema.copy_to(params)
     info = {**config, 'tag': r.tag, 'steps_done': end, 'final_loss': round(float(np.mean(history[-50:])), 5), 'seconds': seconds, 'history': history}
     folder = save_lora(pipe, out, info, dtype=getattr(torch, r.save_dtype))
-    if half: cast_training_params([pipe.unet, pipe.text_encoder], dtype=torch.float16)  # as `load_lora_weights` would load it: the same images
+    if half: cast_training_params([pipe.unet, pipe.text_encoder], dtype=low)  # as `load_lora_weights` would load it: the same images
     return LoraTrainingOutput(folder, history, end, seconds)
 
 # %% ../nbs/12_lora.ipynb #51dda6ba
@@ -337,14 +338,14 @@ class StreetOracle(nn.Module):
 
     @torch.no_grad()
     def predict(self, images: torch.Tensor) -> torch.Tensor:
-        "The oracle's mask (trainIds) of each image."
-        logits = self.net(images)
-        return (logits if self.logit_bias is None else logits + torch.tensor(self.logit_bias, device=logits.device)[None, :, None, None]).argmax(1)
+        "The oracle's mask (trainIds) of each image, on the images' device."
+        logits = self.net(images.to(next(self.net.parameters()).device))
+        return (logits if self.logit_bias is None else logits + torch.tensor(self.logit_bias, device=logits.device)[None, :, None, None]).argmax(1).to(images.device)
 
     def features(self, images: torch.Tensor) -> torch.Tensor:
         "One vector per image: mean and maximum of the U-Net's deepest features (what KID compares)."
-        deep = unet_forward(self.net.enc, self.net.dec, images)[1]
-        return torch.cat([deep.mean((2, 3)), deep.amax((2, 3))], 1)
+        deep = unet_forward(self.net.enc, self.net.dec, images.to(next(self.net.parameters()).device))[1]
+        return torch.cat([deep.mean((2, 3)), deep.amax((2, 3))], 1).to(images.device)
 
 class OracleFeatures(nn.Module):
     "The oracle's `features` as the module torchmetrics' `KernelInceptionDistance(feature=...)` takes."

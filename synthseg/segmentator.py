@@ -333,7 +333,9 @@ def predict_logits(seg: Segmentator, # the segmentator
                    tta: bool = True, # also predict on the mirrored hidden states and average
                   ) -> torch.Tensor:
     "Class probabilities `N×C×H×W` (after the segmentator's `logit_bias`), averaged with the horizontally mirrored prediction if `tta`."
-    bias = 0 if seg.logit_bias is None else torch.tensor(seg.logit_bias, device=next(seg.parameters()).device)[None, :, None, None]
+    dev = next(seg.parameters()).device
+    feats = {k: v.to(dev) for k, v in feats.items()}  # the VAE may sit on another device (a GPU) than the segmentator
+    bias = 0 if seg.logit_bias is None else torch.tensor(seg.logit_bias, device=dev)[None, :, None, None]
     p = (seg(feats, size) + bias).softmax(1)
     if tta: p = (p + (seg({k: v.flip(-1) for k, v in feats.items()}, size) + bias).softmax(1).flip(-1)) / 2
     return p

@@ -135,7 +135,7 @@ def toy_latent_pool(vae: AutoencoderKL, # the tiny VAE
     for b in tqdm(range(0, n, batch_size), desc='encode Toy Pets', disable=not progress):
         idx = range(b, min(n, b + batch_size))
         imgs = torch.stack([ds[i][0] for i in idx]) * 2 - 1
-        lat.append((vae.encode(imgs.to(vae.dtype)).latent_dist.mode() * vae.config.scaling_factor).half())
+        lat.append((vae.encode(imgs.to(vae.device, vae.dtype)).latent_dist.mode() * vae.config.scaling_factor).half().cpu())
         caps += [ds.caption(i) for i in idx]
     return torch.cat(lat), caps
 
@@ -266,9 +266,9 @@ class ToyOracle(nn.Module):
     def predict(self, images: torch.Tensor) -> OraclePrediction:
         "Masks (`N×H×W`), species names and colour names of images in [0, 1]."
         was = self.training; self.eval()
-        out = self(images.float())
+        out = self(images.float().to(next(self.parameters()).device))  # images may live elsewhere than the oracle (a GPU)
         self.train(was)
-        return OraclePrediction(out['mask'].argmax(1), [SPECIES[i] for i in out['species'].argmax(1)], [self.colours[i] for i in out['colour'].argmax(1)])
+        return OraclePrediction(out['mask'].argmax(1).to(images.device), [SPECIES[i] for i in out['species'].argmax(1)], [self.colours[i] for i in out['colour'].argmax(1)])
 
 def oracle_dir() -> Path:
     "The shipped toy oracle (`data/oracle`)."
