@@ -16,6 +16,8 @@ The development machines have no GPU, so the code that only runs on one is check
    and `evaluate_segmentator` with the VAE on the accelerator and the segmentator on the CPU, against both on the CPU.
 4. **Downstream training on the accelerator**: `evaluate_arms` with the real arm on Toy Pets (recipe toy-pets, CUDA's
    bfloat16 autocast), and torchvision's DeepLabV3-MobileNetV3 through `train_segmentation`, each scored on held-out renders.
+5. **The command line with `--device`**: `synthseg generate --masks both`, `train-segmentator` and `eval-segmentator` on
+   Toy Pets, as a user with a GPU runs them.
 
 `--small` shrinks every part so that the script itself can be tried on a CPU.
 """
@@ -122,6 +124,20 @@ def downstream_on_device(a, dev, out: dict, tmp: str):
             m.update(net(xs.to(dev)).argmax(1).cpu(), ys)
     out['deeplabv3_mobilenet'] = {'steps': a.seg_steps, 'seconds': secs, 'miou': round(m.compute()['miou'], 3)}
 
+def command_line(a, dev, out: dict, tmp: str):
+    import json as js, subprocess, sys
+    def cli(*args):
+        r = subprocess.run([sys.executable, '-m', 'synthseg', *args, '--device', dev], capture_output=True, text=True)
+        if r.returncode != 0: raise RuntimeError(f'synthseg {" ".join(args)} failed: {r.stderr[-1500:]}')
+        return js.loads(r.stdout.strip().splitlines()[-1])
+    n = '4' if a.small else '16'
+    gen, secs = timed(lambda: cli('generate', '--masks', 'both', '--classes', 'cat', 'dog', '--augment', '-n', n, '--batch-size', '8', '--out', f'{tmp}/gen'))
+    seg, seg_s = timed(lambda: cli('train-segmentator', '--dataset', 'toy-pets', '--num', '32' if a.small else '128', '--steps', '20' if a.small else '200',
+                                   '--out', f'{tmp}/seg'))
+    ev = cli('eval-segmentator', '--segmentator', f'{tmp}/seg', '--dataset', 'toy-pets', '--num', '16')
+    out['command_line'] = {'generate_seconds': secs, 'generated': gen['generated'], 'train_segmentator_seconds': seg_s,
+                           'eval_segmentator_miou': round(ev['miou'], 3)}
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--device', default='cuda'); ap.add_argument('--lora-steps', type=int, default=30)
@@ -132,12 +148,14 @@ def main():
     if a.device == 'cuda': out['gpu'] = torch.cuda.get_device_name()
     with tempfile.TemporaryDirectory() as tmp:
         folder = None
-        for name, fn in [('lora_round_trip', None), ('lora_generation', None), ('masks', None), ('downstream', None)]:
+        parts = {'lora_round_trip': lambda: lora_round_trip(a, a.device, out, tmp),
+                 'lora_generation': lambda: folder is not None and lora_generation_cost(a, a.device, out, folder),
+                 'masks': lambda: masks_on_device(a, a.device, out), 'downstream': lambda: downstream_on_device(a, a.device, out, tmp),
+                 'command_line': lambda: command_line(a, a.device, out, tmp)}
+        for name, part in parts.items():
             try:
-                if name == 'lora_round_trip': folder = lora_round_trip(a, a.device, out, tmp)
-                elif name == 'lora_generation' and folder is not None: lora_generation_cost(a, a.device, out, folder)
-                elif name == 'masks': masks_on_device(a, a.device, out)
-                elif name == 'downstream': downstream_on_device(a, a.device, out, tmp)
+                result = part()
+                if name == 'lora_round_trip': folder = result
             except Exception as e:
                 out.setdefault('errors', {})[name] = f'{type(e).__name__}: {e}'; traceback.print_exc()
             print(f'{name} done', flush=True)
