@@ -305,7 +305,7 @@ class DownstreamResults:
         ax = ax or plt.subplots(figsize=(max(5, 0.7 * len(rows) + 2), 3.6))[1]
         colours = ['tab:grey' if r['arm'] == 'real' else 'tab:purple' if r['arm'].startswith('mixed') else 'tab:orange' for r in rows]
         ax.bar(range(len(rows)), [r['miou'] for r in rows], yerr=[r['std'] for r in rows], capsize=3, color=colours)
-        ax.set_xticks(range(len(rows)), [r['label'].replace(' [', '\n[').replace(' n=', '\nn=') for r in rows], rotation=60, ha='right', fontsize=7)
+        ax.set_xticks(range(len(rows)), [r['label'] for r in rows], rotation=40, ha='right', rotation_mode='anchor', fontsize=7)  # each label ends under its bar
         ax.set_ylim(0, 1); ax.set_ylabel('mIoU on real test images'); ax.set_title(title or 'downstream mIoU (mean ± std over seeds)', fontsize=9)
         return ax
 
