@@ -514,7 +514,7 @@ def _evaluate_args(p):
     p.add_argument('--n-synthetic', type=at_least(1), help='use the first M pairs of each folder; with the default folders, generate M (default: all; 192 generated)')
     p.add_argument('--arms', nargs='+', metavar='ARM', help='arms to run (synthseg.downstream.ARMS: real, synthetic-segmentator, synthetic-segmentator-jitter, synthetic-attention, '
                    'synthetic-attention-reliability, synthetic-attention-cotrain, synthetic-attention-agreement, synthetic-segmentator-agreement, '
-                   'mixed-segmentator, mixed-attention; default: every arm the data allows)')
+                   'mixed-segmentator, mixed-segmentator-jitter, mixed-attention; default: every arm the data allows)')
     p.add_argument('--real-share', type=at_least(0.01, float, 0.99), metavar='S', help='the real part of each batch in the mixed arms '
                    '(default: the arms\' own, a half)')
     p.add_argument('--recipe', help='training recipe (synthseg.downstream.DOWNSTREAM_RECIPES: toy-pets, toy-streets, oxford-pets, cityscapes; default: the test dataset\'s)')
