@@ -29,7 +29,7 @@ def timed(fn):
 def lora_round_trip(a, dev, out: dict, tmp: str):
     import torch
     from synthseg.generate import random_sd15_pipeline
-    from synthseg.lora import load_lora, train_lora
+    from synthseg.lora import train_lora
     from synthseg.toy import ToyStreets
     h, w = (64, 128) if a.small else (256, 512)
     def base(): return random_sd15_pipeline(0).to(dev, torch.float16 if dev != 'cpu' else torch.float32)
@@ -125,11 +125,11 @@ def downstream_on_device(a, dev, out: dict, tmp: str):
     out['deeplabv3_mobilenet'] = {'steps': a.seg_steps, 'seconds': secs, 'miou': round(m.compute()['miou'], 3)}
 
 def command_line(a, dev, out: dict, tmp: str):
-    import json as js, subprocess, sys
+    import subprocess, sys
     def cli(*args):
         r = subprocess.run([sys.executable, '-m', 'synthseg', *args, '--device', dev], capture_output=True, text=True)
         if r.returncode != 0: raise RuntimeError(f'synthseg {" ".join(args)} failed: {r.stderr[-1500:]}')
-        return js.loads(r.stdout.strip().splitlines()[-1])
+        return json.loads(r.stdout.strip().splitlines()[-1])
     n = '4' if a.small else '16'
     gen, secs = timed(lambda: cli('generate', '--masks', 'both', '--classes', 'cat', 'dog', '--augment', '-n', n, '--batch-size', '8', '--out', f'{tmp}/gen'))
     seg, seg_s = timed(lambda: cli('train-segmentator', '--dataset', 'toy-pets', '--num', '32' if a.small else '128', '--steps', '20' if a.small else '200',

@@ -20,6 +20,7 @@ from .core import (IGNORE_INDEX, Recipe, SynthsegError, atomic_write, check_writ
 from .data import GeneratedFolder, SegmentationDataset, normalize, open_generated, train_transform
 from .metrics import mask_agreement
 from .robust import evaluate_network, train_precision, train_segmentation
+from .toy import ToyStreets
 
 # %% auto #0
 __all__ = ['NETWORKS', 'ARMS', 'DOWNSTREAM_RECIPES', 'make_network', 'network_input', 'InMemory', 'Mixture', 'sample_agreement',
@@ -517,7 +518,6 @@ def street_prompts(n: int, # how many captions
                    seed: int = 7, # the Toy Streets seed of the scenes (the real training renders use seed 0)
                   ) -> list[str]:
     "Captions of `n` Toy Streets scenes that the real training renders do not hold, for the synthetic street pairs; a longer list starts with a shorter one."
-    from synthseg.toy import ToyStreets
     streets = ToyStreets(n=n, split='train', seed=seed)
     return [streets.caption(i) for i in range(n)]
 
