@@ -53,7 +53,9 @@ def unet_forward(enc: nn.ModuleList, # from `unet_encoder`
     if bottleneck is not None: x = bottleneck(x)
     deep = x
     for block, skip in zip(dec, reversed(skips)):
-        x = block(torch.cat([F.interpolate(x, size=skip.shape[2:], mode='bilinear', align_corners=False), skip], 1))
+        up = x.float() if x.device.type == 'cpu' else x  # on a CPU, bfloat16 bilinear upsampling is slow to differentiate: upsample in float32
+        up = F.interpolate(up, size=skip.shape[2:], mode='bilinear', align_corners=False).to(x.dtype)
+        x = block(torch.cat([up, skip], 1))
     return x, deep
 
 # %% ../nbs/04b_blocks.ipynb #14d34bfb

@@ -91,7 +91,8 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
                        progress: bool = True,
                        device: str | torch.device | None = None, # where to train (default: the CPU)
                        amp: bool = True, # bfloat16 autocast on CUDA (no effect on other devices)
-                       cpu_amp: bool = False, # on the CPU: bfloat16 autocast and channels-last images where the CPU computes bfloat16 (`core.cpu_bf16`); weights, optimizer and loss stay float32
+                       cpu_amp: bool = False, # on the CPU: bfloat16 autocast where the CPU computes bfloat16 (`core.cpu_bf16`); weights, optimizer and loss stay float32
+                       channels_last: bool | None = None, # on the CPU, channels-last images and weights: the same numbers up to rounding, faster convolutions (default: on; False turns it off)
                        checkpoint: str | Path | None = None, # folder for resumable checkpoints (default: none)
                        checkpoint_every: int = 100, # steps between checkpoints
                        stop_after: int | None = None, # end this call after this many steps (checkpointed); call again to resume
@@ -105,8 +106,9 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
     device = torch.device(device or 'cpu')
     seed_everything(seed)
     model = (CoTraining(make_net) if loss == 'cotrain' else make_net()).to(device)
-    bf16_cpu = device.type == 'cpu' and train_precision(device, cpu_amp) == 'bfloat16'
-    if bf16_cpu: model = model.to(memory_format=torch.channels_last)
+    cl = device.type == 'cpu' and channels_last is not False
+    bf16_cpu = cl and train_precision(device, cpu_amp) == 'bfloat16'
+    if cl: model = model.to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     norm = normalize or (lambda x: x)
     run = json.loads(json.dumps({'loss': loss, 'steps': steps, 'batch_size': batch_size, 'lr': lr, 'seed': seed, 'samples': len(ds),
@@ -133,7 +135,7 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
             image, mask, r = sample_with_reliability(ds, i, augment, sample_seed(seed + 1, step * batch_size + len(xs)))
             xs.append(image); ms.append(mask); rs.append(r)
         x, m, r = norm(torch.stack(xs).to(device)), torch.stack(ms).to(device), torch.stack(rs).to(device)
-        if bf16_cpu: x = x.contiguous(memory_format=torch.channels_last)
+        if cl: x = x.contiguous(memory_format=torch.channels_last)
         for group in opt.param_groups: group['lr'] = lr * 0.5 * (1 + math.cos(math.pi * step / steps))
         with autocast:
             if loss == 'cotrain': l = model.loss(tuple(_logits(o).float() for o in model(x)), m, r, class_weights=cw)
