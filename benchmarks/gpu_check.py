@@ -16,8 +16,8 @@ The development machines have no GPU, so the code that only runs on one is check
    and `evaluate_segmentator` with the VAE on the accelerator and the segmentator on the CPU, against both on the CPU.
 4. **Downstream training on the accelerator**: `evaluate_arms` with the real arm on Toy Pets (recipe toy-pets, CUDA's
    bfloat16 autocast), and torchvision's DeepLabV3-MobileNetV3 through `train_segmentation`, each scored on held-out renders.
-5. **The command line with `--device`**: `synthseg generate --masks both`, `train-segmentator` and `eval-segmentator` on
-   Toy Pets, as a user with a GPU runs them.
+5. **The command line with `--device`**: `synthseg generate --masks both`, `train-segmentator` (the hidden states and the
+   segmentator's training on the accelerator) and `eval-segmentator` on Toy Pets, as a user with a GPU runs them.
 
 `--small` shrinks every part so that the script itself can be tried on a CPU.
 """

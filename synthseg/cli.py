@@ -237,7 +237,7 @@ def _train_segmentator_args(p):
     p.add_argument('--crf', action=argparse.BooleanOptionalAction,
                    help="save the segmentator with dense-CRF refinement of its masks as its default (default: the recipe's; on for oxford-pets)")
     p.add_argument('--seed', type=int, default=0, help='seeds the views and the training')
-    p.add_argument('--device', choices=('cuda', 'mps', 'cpu'), help='where the VAE reads the hidden states (default: the CPU for the toy worlds, else the best available)')
+    p.add_argument('--device', choices=('cuda', 'mps', 'cpu'), help='where the VAE reads the hidden states and the segmentator trains (default: the CPU for the toy worlds, else the best available)')
 
 def _vae_device(a) -> str:
     "Where the VAE of a segmentator command runs: --device, else the CPU for the toy worlds (tiny models, no transfer to pay) and the best device for real data."

@@ -381,20 +381,22 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
                       progress: bool = True,
                       amp: bool = True, # bfloat16 autocast where the CPU computes it (AVX-512 or AMX); weights, optimizer and loss stay float32
                       flip: bool = False, # mirror each view in the batch with probability 1/2 (its hidden states, mask and reliability)
+                      device: str | torch.device | None = None, # where the segmentator trains (default: the CPU); the cache stays in CPU memory
                       **seg_kwargs, # passed to `Segmentator` (dim, width, fuse_max_side, coords, dropout)
                      ) -> tuple[Segmentator, list[dict]]:
     "Train a `Segmentator` on cached hidden states; resumable from `out`. Returns it (its EMA) and its history."
     from torch.optim.swa_utils import AveragedModel
     from tqdm.auto import tqdm
     torch.manual_seed(seed)
-    seg = Segmentator(cache.channels, classes, palette, vae_signature=cache.vae_signature, **seg_kwargs)
+    device = torch.device(device or 'cpu')
+    seg = Segmentator(cache.channels, classes, palette, vae_signature=cache.vae_signature, **seg_kwargs).to(device)
     opt = torch.optim.AdamW(seg.parameters(), lr=lr, weight_decay=weight_decay)
     avg = AveragedModel(seg, multi_avg_fn=ema_avg_fn(ema), use_buffers=True) if ema else None
     final = lambda: avg.module if avg is not None else seg
     if loss_fn is not None and class_weight: raise SynthsegError('class_weight weighs the default loss: with your own loss_fn, weigh the classes in it')
-    w = class_weights(cache.masks, len(seg.classes), class_weight) if class_weight else None
+    w = class_weights(cache.masks, len(seg.classes), class_weight).to(device) if class_weight else None
     if adjust and w is not None:
-        seg.logit_bias = (-adjust * w.log()).tolist()
+        seg.logit_bias = (-adjust * w.log()).cpu().tolist()
         if avg is not None: avg.module.logit_bias = seg.logit_bias
     loss_fn = loss_fn or (lambda logits, mask, reliability: F.cross_entropy(logits, mask, weight=w, ignore_index=IGNORE_INDEX))
     start, history, t_offset = 0, [], 0.0
@@ -405,7 +407,7 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
         load_optimizer_state(opt, tensors, meta['optimizer']); start, history = meta['step'], meta['history']
         t_offset = history[-1]['seconds'] if history else 0.0
     t0 = time.perf_counter() - t_offset
-    bf16 = amp and cpu_bf16()
+    bf16 = amp and (cpu_bf16() if device.type == 'cpu' else device.type == 'cuda')  # bfloat16 autocast on CUDA, and on CPUs that compute it
     seg.train()
     for step in tqdm(range(start, steps), initial=start, total=steps, desc='segmentator', disable=not progress):
         g = torch.Generator().manual_seed(sample_seed(seed, step))
@@ -416,9 +418,10 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
             f = torch.rand(batch_size, generator=g) < 0.5
             feats = {n: torch.where(f[:, None, None, None], v.flip(-1), v) for n, v in feats.items()}
             mask, rel = torch.where(f[:, None, None], mask.flip(-1), mask), torch.where(f[:, None, None], rel.flip(-1), rel)
+        feats, mask, rel = {n: v.to(device) for n, v in feats.items()}, mask.to(device), rel.to(device)
         pct = step / max(1, steps - 1)  # one-cycle: warm up for 10%, then cosine down
         for group in opt.param_groups: group['lr'] = lr * (pct / 0.1 if pct < 0.1 else 0.5 * (1 + math.cos(math.pi * (pct - 0.1) / 0.9)))
-        with torch.autocast('cpu', torch.bfloat16, enabled=bf16): logits = seg(feats, mask.shape[1:])
+        with torch.autocast(device.type if bf16 else 'cpu', torch.bfloat16, enabled=bf16): logits = seg(feats, mask.shape[1:])
         loss = loss_fn(logits.float(), mask, rel)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         if avg is not None: avg.update_parameters(seg)
@@ -575,11 +578,13 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
                     eval_every: int = 100,
                     loss_fn: Callable | None = None, # see `train_segmentator`
                     progress: bool = True,
+                    device: str | torch.device | None = None, # where the segmentator trains (default: the VAE's device)
                     **seg_kwargs, # passed to `Segmentator`, over the recipe's (dim, width, fine, coords, dropout)
                    ) -> tuple[Segmentator, list[dict]]:
     "Cache hidden states of augmented views, train a segmentator by `recipe`, and save it to `out`."
     r = segmentator_recipe(recipe, size=size, views=views, steps=steps, batch_size=batch_size, lr=lr, fuse_max_side=fuse_max_side,
                            crop=crop, paste=paste, augment_strength=augment_strength, crf=crf if isinstance(crf, bool) else None)
+    device = device if device is not None else vae.device
     if not 0 <= r.paste <= 1: raise SynthsegError(f'paste={r.paste} is the share of copy-paste views: give a number from 0 to 1')
     seed_everything(seed)
     names = list(names) if names is not None else default_hidden_states(vae, r.size, r.fuse_max_side)
@@ -590,6 +595,7 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
     t_cache = time.perf_counter() - t0
     seg, history = train_segmentator(cache, train_ds.classes, out, r.steps, r.batch_size, r.lr, seed=seed, val=val, eval_every=eval_every,
                                      palette=train_ds.palette, loss_fn=loss_fn, class_weight=r.class_weight, adjust=r.adjust, progress=progress, flip=r.flip, amp=r.amp,
+                                     device=device,
                                      **{'fuse_max_side': r.fuse_max_side, 'width': r.width, 'fine': r.fine, **seg_kwargs})
     for h in history: h['seconds_total'] = round(h['seconds'] + t_cache, 2)
     seg.crf = crf_options(seg, crf if isinstance(crf, dict) else r.crf)  # True: the defaults, {}
@@ -599,5 +605,5 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
                 'train_seconds': history[-1]['seconds'] if history else 0}
     if out is not None:
         save_segmentator(seg, out)
-        seg = load_segmentator(out, vae)
+        seg = load_segmentator(out, vae, device=device)
     return seg, history
