@@ -53,7 +53,7 @@ def unet_forward(enc: nn.ModuleList, # from `unet_encoder`
     if bottleneck is not None: x = bottleneck(x)
     deep = x
     for block, skip in zip(dec, reversed(skips)):
-        up = x.float() if x.device.type == 'cpu' else x  # on a CPU, bfloat16 bilinear upsampling is slow to differentiate: upsample in float32
+        up = x.float() if x.device.type == 'cpu' and x.dtype == torch.bfloat16 else x  # on a CPU, bfloat16 bilinear upsampling is slow to differentiate: upsample in float32
         up = F.interpolate(up, size=skip.shape[2:], mode='bilinear', align_corners=False).to(x.dtype)
         x = block(torch.cat([up, skip], 1))
     return x, deep
