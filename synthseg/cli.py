@@ -239,10 +239,10 @@ def _train_segmentator_args(p):
     p.add_argument('--seed', type=int, default=0, help='seeds the views and the training')
     p.add_argument('--device', choices=('cuda', 'mps', 'cpu'), help='where the VAE reads the hidden states and the segmentator trains (default: the CPU for the toy worlds, else the best available)')
 
-def _vae_device(a) -> str:
-    "Where the VAE of a segmentator command runs: --device, else the CPU for the toy worlds (tiny models, no transfer to pay) and the best device for real data."
+def _device(a, dataset: str) -> str:
+    "Where a command on `dataset` runs: --device, else the CPU for the toy worlds (tiny models, no transfer to pay) and the best device for real data."
     from synthseg.core import default_device
-    return a.device or ('cpu' if _is_toy(a.dataset) else str(default_device()))
+    return a.device or ('cpu' if _is_toy(dataset) else str(default_device()))
 
 def _train_segmentator(a) -> dict:
     import time
@@ -256,7 +256,7 @@ def _train_segmentator(a) -> dict:
                                 crf=a.crf, train_images=a.num)
     toy = _is_toy(a.dataset)
     ds = load_dataset(a.dataset, a.root, 'train', size=recipe.size if a.dataset != 'toy-streets' else None, n=recipe.train_images if toy else None, **_download(a))
-    vae = load_vae(a.vae, device=_vae_device(a))
+    vae = load_vae(a.vae, device=_device(a, a.dataset))
     t0 = time.time()
     seg, hist = fit_segmentator(vae, ds, out, recipe, seed=a.seed)
     return {'segmentator': str(out), 'dataset': a.dataset, 'recipe': recipe.tag, 'images': len(ds), 'final_loss': hist[-1]['loss'],
@@ -283,7 +283,7 @@ def _eval_segmentator(a) -> dict:
     from synthseg.toy import load_dataset
     from synthseg.segmentator import crf_options, evaluate_segmentator, load_segmentator
     from synthseg.vae_features import load_vae
-    vae = load_vae(a.vae or cfg['vae'].get('source'), device=_vae_device(a))
+    vae = load_vae(a.vae or cfg['vae'].get('source'), device=_device(a, a.dataset))
     seg = load_segmentator(folder, vae, device=vae.device, fix=f"pass --vae {cfg['vae'].get('source') or 'SOURCE'} (or leave --vae out)")
     size = a.size or cfg.get('info', {}).get('size')
     ds = load_dataset(a.dataset, a.root, a.split, size=size if a.dataset != 'toy-streets' else None, n=a.num if _is_toy(a.dataset) else None, **_download(a))
@@ -570,10 +570,7 @@ def _evaluate(a) -> dict:
     if a.synthetic: synthetic = dict(a.synthetic)
     elif toy and any(ARMS[x].synthetic for x in (a.arms or ARMS)): synthetic = _default_synthetic(a, out, a.n_synthetic or 192)  # `--arms real` generates nothing
     else: synthetic = {}
-    device = a.device or ('cpu' if toy else None)
-    if device is None:
-        from synthseg.core import default_device
-        device = str(default_device())
+    device = _device(a, a.test_dataset)
     arms = [ARMS[x].changed(real_share=a.real_share) if ARMS[x].real and ARMS[x].synthetic else ARMS[x] for x in (a.arms or ARMS)]
     res = evaluate_arms(test, real, synthetic, arms, a.n_real, a.n_synthetic, a.seeds, r, out, device=device)
     import matplotlib; matplotlib.use('Agg')

@@ -396,7 +396,7 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
     if loss_fn is not None and class_weight: raise SynthsegError('class_weight weighs the default loss: with your own loss_fn, weigh the classes in it')
     w = class_weights(cache.masks, len(seg.classes), class_weight).to(device) if class_weight else None
     if adjust and w is not None:
-        seg.logit_bias = (-adjust * w.log()).cpu().tolist()
+        seg.logit_bias = (-adjust * w.log()).tolist()
         if avg is not None: avg.module.logit_bias = seg.logit_bias
     loss_fn = loss_fn or (lambda logits, mask, reliability: F.cross_entropy(logits, mask, weight=w, ignore_index=IGNORE_INDEX))
     start, history, t_offset = 0, [], 0.0
