@@ -4,7 +4,8 @@
 
 # %% ../nbs/13_downstream.ipynb #7f6db4ba
 from __future__ import annotations
-import copy, json, math, shutil, time
+import copy, json, math, multiprocessing, shutil, time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
@@ -340,6 +341,36 @@ def _plan(arms, real, synthetic, n_real) -> tuple[list[tuple[Arm, int | None, st
             plan += [(arm, n, k) for k in folders]
     return plan, skipped
 
+def _workers(workers: int | None, device, jobs: int) -> tuple[int, int]:
+    "How many processes train side by side, and the threads of each: the CPU's threads shared out; one process on an accelerator."
+    cores = torch.get_num_threads()
+    if torch.device(device or 'cpu').type != 'cpu': return 1, cores
+    n = max(1, min(cores if workers is None else workers, jobs))
+    return n, max(1, cores // n)
+
+def _train_run(job: dict) -> dict:
+    "Train and score one network of the table, in this process or in a worker's: its parts and shares, arm, recipe and seed."
+    if 'threads' in job: torch.set_num_threads(job['threads'])
+    r, arm, parts = DownstreamRecipe(**job['recipe']), Arm(**job['arm']), list(job['parts'])  # plain fields travel to a worker whatever module defined the classes
+    if arm.jitter: parts[-1] = copy.copy(parts[-1]); parts[-1].transform = photometric_jitter(arm.jitter)  # drawn at every use; the cached pairs stay as generated
+    train = parts[0] if len(parts) == 1 else Mixture(parts, job['shares'])
+    test = job['test']
+    t0 = time.perf_counter()
+    net = train_segmentation(lambda: make_network(r.network, len(test.classes), r.weights_backbone, r.width), train, arm.loss, r.steps, r.batch_size,
+                             r.lr, augment=train_transform(r.size, scale=tuple(r.crop_scale)), normalize=network_input(r.network), seed=job['seed'],
+                             progress=False, device=job['device'], checkpoint=job['checkpoint'], config={'downstream': job['config']},
+                             class_weight=r.class_weight, cpu_amp=r.cpu_amp)
+    score = evaluate_network(net, test, test.classes)
+    res = {'label': job['label'], 'arm': arm.name, 'synthetic': job['synthetic'], 'n_real': job['n_real'], 'n_synthetic': job['n_synthetic'],
+           'seed': job['seed'], 'miou': score['miou'], 'per_class': score['per_class'], 'pixel_acc': score['pixel_acc'],
+           'seconds': round(time.perf_counter() - t0, 1), 'precision': train_precision(job['device'], r.cpu_amp)}
+    if job['predictions'] is not None:
+        with torch.no_grad():
+            for i in range(min(job['k'], len(test))):
+                pred = net(test[i][0][None]).argmax(1)[0]
+                save_image_atomic(mask_to_image(pred, test.palette), job['predictions']/f'{i:03d}.png')
+    return res
+
 def _filled(saved: dict, cls) -> dict:
     "A saved arm or recipe with the fields `cls` gained since it was saved at their defaults (what it was made with), as JSON reads it back."
     return json.loads(json.dumps({**{f.name: f.default for f in fields(cls) if f.default is not MISSING}, **saved}, default=str))
@@ -366,6 +397,7 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
                   device: str | None = None, # where to train (default: the CPU)
                   predictions: int = 8, # test images whose predictions are saved per row (first seed), for the pictures
                   progress: bool = True,
+                  workers: int | None = 1, # networks trained side by side in separate processes on a CPU, the threads shared out (None: one per core); 1 on an accelerator
                  ) -> DownstreamResults:
     "Train one network per arm, n and seed, score each on the real test set, and gather the table."
     from tqdm.auto import tqdm
@@ -375,6 +407,7 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
         raise SynthsegError(f'{bad[0]}: real_share is the real part of each batch, more than 0 and less than 1 (0 and 1 are the synthetic and real arms)')
     seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     if not seeds: raise SynthsegError('give at least one seed')
+    if workers is not None and workers < 1: raise SynthsegError(f'workers must be 1 or more (or None: one per core), not {workers}')
     folders = {k: (f if isinstance(f, SegmentationDataset) else open_generated(f)) for k, f in (synthetic or {}).items()}
     for k, f in folders.items():
         if list(f.classes) != list(test.classes): raise SynthsegError(f'synthetic folder {k!r} labels {f.classes}, the test set {test.classes}: use one label space')
@@ -395,7 +428,6 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
                 if not idx: raise SynthsegError(f'no sample of {key!r} has agreement {arm.min_agreement} or more: lower min_agreement')
             cache[arm.synthetic, key, arm.min_agreement] = InMemory(f, idx)
         ds = cache[arm.synthetic, key, arm.min_agreement]
-        if arm.jitter: ds = copy.copy(ds); ds.transform = photometric_jitter(arm.jitter)  # drawn at every use; the cached samples stay as generated
         return ds, len(ds)
     real_cache = {}
     def real_part(n: int) -> SegmentationDataset:
@@ -422,10 +454,9 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
         at = [i for i, x in enumerate(results.runs) if (x['label'], x['seed']) == (run['label'], run['seed'])]
         if at: results.runs[at[0]] = run
         else: results.runs.append(run)
-    bar = tqdm(jobs, desc='arms', disable=not progress)
-    for arm, n, key, seed in bar:
+    todo = []
+    for arm, n, key, seed in jobs:
         label = _label(arm, n, key, several)
-        bar.set_postfix_str(label)
         parts, shares = [], []
         if arm.real: parts.append(real_part(n)); shares.append(arm.real_share if arm.synthetic else 1.0)
         m = None
@@ -442,27 +473,31 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
                 diff = [k for k in config if old['config'].get(k) != config[k]]
                 raise SynthsegError(f'{out} holds results of {label} made with other settings ({", ".join(diff)}): use another --out, or the same settings to resume')
             keep(old['result']); continue
-        t0 = time.perf_counter()
-        train = parts[0] if len(parts) == 1 else Mixture(parts, shares)
-        ckpt = out/'checkpoints'/f'{_slug(label)}-seed{seed}' if out is not None else None
-        net = train_segmentation(lambda: make_network(r.network, len(test.classes), r.weights_backbone, r.width), train, arm.loss, r.steps, r.batch_size,
-                                 r.lr, augment=train_transform(r.size, scale=tuple(r.crop_scale)), normalize=network_input(r.network), seed=seed,
-                                 progress=False, device=device, checkpoint=ckpt, config={'downstream': config}, class_weight=r.class_weight,
-                                 cpu_amp=r.cpu_amp)
-        score = evaluate_network(net, test_mem, test.classes)
-        res = {'label': label, 'arm': arm.name, 'synthetic': key, 'n_real': n, 'n_synthetic': m, 'seed': seed, 'miou': score['miou'],
-               'per_class': score['per_class'], 'pixel_acc': score['pixel_acc'], 'seconds': round(time.perf_counter() - t0, 1),
-               'precision': train_precision(device, r.cpu_amp)}
-        if out is not None and predictions and seed == seeds[0]:
-            with torch.no_grad():
-                for i in range(min(predictions, len(test_mem))):
-                    pred = net(test_mem[i][0][None]).argmax(1)[0]
-                    save_image_atomic(mask_to_image(pred, test.palette), out/'predictions'/_slug(label)/f'{i:03d}.png')
+        todo.append({'label': label, 'arm': asdict(arm), 'n_real': n, 'synthetic': key, 'n_synthetic': m, 'seed': seed, 'parts': parts, 'shares': shares,
+                     'recipe': asdict(r), 'test': test_mem, 'device': device, 'config': config, 'done': done,
+                     'checkpoint': out/'checkpoints'/f'{_slug(label)}-seed{seed}' if out is not None else None,
+                     'predictions': out/'predictions'/_slug(label) if out is not None and predictions and seed == seeds[0] else None, 'k': predictions})
+    def finish(job: dict, res: dict):
         keep(res)
         if out is not None:
-            save_json_atomic({'config': config, 'result': res}, done)
-            shutil.rmtree(ckpt, ignore_errors=True)
+            save_json_atomic({'config': job['config'], 'result': res}, job['done'])
+            shutil.rmtree(job['checkpoint'], ignore_errors=True)
             save()
+    n_workers, threads = _workers(workers, device, len(todo))
+    bar = tqdm(total=len(jobs), initial=len(jobs) - len(todo), desc='arms', disable=not progress)
+    if n_workers == 1:
+        for job in todo:
+            bar.set_postfix_str(job['label']); finish(job, _train_run(job)); bar.update()
+    else:  # each network in a process of its own: a small network keeps one core busy far better than it shares two
+        with ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context('spawn')) as pool:
+            running = {pool.submit(_train_run, {**job, 'threads': threads}): job for job in todo}
+            try:
+                for f in as_completed(running):
+                    job = running[f]; finish(job, f.result()); bar.set_postfix_str(job['label']); bar.update()
+            except BaseException:
+                for f in running: f.cancel()  # runs already finished are saved; an interrupted one resumes from its checkpoint
+                raise
+    bar.close()
     if out is not None: save()
     return results
 
