@@ -488,7 +488,7 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
     if n_workers == 1:
         for job in todo:
             bar.set_postfix_str(job['label']); finish(job, _train_run(job)); bar.update()
-    else:  # each network in a process of its own: a small network keeps one core busy far better than it shares two
+    else:  # each network in a process of its own: a small network keeps one core busy better than it shares two
         with ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context('spawn')) as pool:
             running = {pool.submit(_train_run, {**job, 'threads': threads}): job for job in todo}
             try:
