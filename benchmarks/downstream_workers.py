@@ -18,11 +18,11 @@ def main():
     ap.add_argument('--repeats', type=int, default=2)
     a = ap.parse_args()
     import torch
-    from synthseg.downstream import _workers, downstream_recipe, evaluate_arms
+    from synthseg.downstream import downstream_recipe, evaluate_arms
     from synthseg.toy import load_dataset
     cores = torch.get_num_threads()
     out = {'cores': cores, 'networks': a.networks, 'steps': a.steps, 'repeats': a.repeats, 'recipes': {}}
-    if _workers(None, 'cpu', a.networks)[0] < 2: sys.exit('downstream_workers: this machine gives torch one thread: nothing to share out')
+    if cores < 2: sys.exit('downstream_workers: this machine gives torch one thread: nothing to share out')
     for name in a.recipes:
         r = downstream_recipe(name, steps=a.steps)
         test, real = load_dataset(name, None, 'test', size=None, n=100), load_dataset(name, None, 'train', size=None, n=64)

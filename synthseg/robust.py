@@ -107,7 +107,7 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
     seed_everything(seed)
     model = (CoTraining(make_net) if loss == 'cotrain' else make_net()).to(device)
     cl = device.type == 'cpu' and channels_last is not False
-    bf16_cpu = cl and train_precision(device, cpu_amp) == 'bfloat16'
+    bf16_cpu = device.type == 'cpu' and train_precision(device, cpu_amp) == 'bfloat16'
     if cl: model = model.to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     norm = normalize or (lambda x: x)
