@@ -192,12 +192,14 @@ class DownstreamRecipe(Recipe):
     weights_backbone: str | None = None # torchvision's pretrained backbone, if any
     class_weight: float = 0.0 # weigh the loss by each class's pixel share in the training data to this power, negated (0: unweighted)
     cpu_amp: bool = False # on CPUs that compute bfloat16 in hardware, train in bfloat16 autocast (`train_segmentation`); float32 on other CPUs
+    low_res: float = 0.0 # the share of the steps, the first ones, trained at half resolution (`train_segmentation`)
 
 DOWNSTREAM_RECIPES = {r.name: r for r in [
-    DownstreamRecipe('toy-pets', 1, 'the miniature table on Toy Pets: small U-Net at 64 px, 300 steps of 16 (float32: bfloat16 cost 2 points here)'),
-    DownstreamRecipe('toy-streets', 3, 'the miniature table on Toy Streets: small U-Net on 64x128 views, 1000 steps of 8, rare classes weighed up '
+    DownstreamRecipe('toy-pets', 2, 'the miniature table on Toy Pets: small U-Net at 64 px, 300 steps of 16, the first half at 32 px '
+                     '(float32: bfloat16 cost 2 points here)', low_res=0.5),
+    DownstreamRecipe('toy-streets', 4, 'the miniature table on Toy Streets: small U-Net on 64x128 views, 1000 steps of 8, the first half at 32x64, rare classes weighed up '
                      '(19 classes from road to bicycle: unweighted, a small network learns the five biggest and stops), bfloat16 where the CPU computes it',
-                     size=(64, 128), steps=1000, batch_size=8, class_weight=0.5, cpu_amp=True),
+                     size=(64, 128), steps=1000, batch_size=8, class_weight=0.5, cpu_amp=True, low_res=0.5),
     DownstreamRecipe('oxford-pets', 1, 'real photos: LRASPP-MobileNetV3 at 256 px, 2000 steps of 16 (a GPU recipe; from scratch unless weights_backbone)',
                      network='lraspp-mobilenet-v3', size=256, steps=2000, lr=1e-3, crop_scale=(0.5, 1.0)),
     DownstreamRecipe('cityscapes', 1, 'real frames: DeepLabV3-MobileNetV3 on 256x512 views, 4000 steps of 8 (a GPU recipe)',
@@ -359,7 +361,7 @@ def _train_run(job: dict) -> dict:
     net = train_segmentation(lambda: make_network(r.network, len(test.classes), r.weights_backbone, r.width), train, arm.loss, r.steps, r.batch_size,
                              r.lr, augment=train_transform(r.size, scale=tuple(r.crop_scale)), normalize=network_input(r.network), seed=job['seed'],
                              progress=False, device=job['device'], checkpoint=job['checkpoint'], config={'downstream': job['config']},
-                             class_weight=r.class_weight, cpu_amp=r.cpu_amp)
+                             class_weight=r.class_weight, cpu_amp=r.cpu_amp, low_res=r.low_res)
     score = evaluate_network(net, test, test.classes)
     res = {'label': job['label'], 'arm': arm.name, 'synthetic': job['synthetic'], 'n_real': job['n_real'], 'n_synthetic': job['n_synthetic'],
            'seed': job['seed'], 'miou': score['miou'], 'per_class': score['per_class'], 'pixel_acc': score['pixel_acc'],

@@ -98,6 +98,7 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
                        stop_after: int | None = None, # end this call after this many steps (checkpointed); call again to resume
                        config: dict | None = None, # what else identifies the run (data, network); a resume with another refuses
                        class_weight: float = 0.0, # weigh the supervised loss by each class's pixel share in `ds` to this power, negated (`segmentator.class_weights`)
+                       low_res: float = 0.0, # the share of the steps, the first ones, trained on batches at half resolution (a quarter of the compute each)
                       ) -> nn.Module | None:
     "Train a segmentation network on `ds` with a robust loss; returns a module mapping images to class probabilities (None when `stop_after` ended the call early)."
     from tqdm.auto import tqdm
@@ -112,14 +113,14 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     norm = normalize or (lambda x: x)
     run = json.loads(json.dumps({'loss': loss, 'steps': steps, 'batch_size': batch_size, 'lr': lr, 'seed': seed, 'samples': len(ds),
-                                 **({'class_weight': class_weight} if class_weight else {}),
+                                 **({'class_weight': class_weight} if class_weight else {}), **({'low_res': low_res} if low_res else {}),
                                  **({'precision': 'bfloat16 (cpu)'} if bf16_cpu else {}), **(config or {})}, default=str))
     cw = class_weights([ds[i][1] for i in range(len(ds))], ds.num_classes, class_weight).to(device) if class_weight else None
     start = 0
     if checkpoint is not None and (saved := load_checkpoint(checkpoint)) is not None:
         tensors, meta = saved
         if meta['run'] != run:
-            diff = '; '.join(f'{k}: {meta["run"].get(k)!r} there, {v!r} now' for k, v in run.items() if meta['run'].get(k) != v)
+            diff = '; '.join(f'{k}: {meta["run"].get(k)!r} there, {run.get(k)!r} now' for k in {**meta['run'], **run} if meta['run'].get(k) != run.get(k))
             raise SynthsegError(f'{checkpoint} holds a training run with other settings ({diff}): resume it with the same ones, or use another folder')
         model.load_state_dict({k[len('model.'):]: v for k, v in tensors.items() if k.startswith('model.')})
         load_optimizer_state(opt, tensors, meta['optimizer']); start = meta['step']
@@ -134,7 +135,9 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
         for i in idx:
             image, mask, r = sample_with_reliability(ds, i, augment, sample_seed(seed + 1, step * batch_size + len(xs)))
             xs.append(image); ms.append(mask); rs.append(r)
-        x, m, r = norm(torch.stack(xs).to(device)), torch.stack(ms).to(device), torch.stack(rs).to(device)
+        x, m, r = torch.stack(xs).to(device), torch.stack(ms).to(device), torch.stack(rs).to(device)
+        if step < low_res * steps: x, m, r = _halved(x, m, r)
+        x = norm(x)
         if cl: x = x.contiguous(memory_format=torch.channels_last)
         for group in opt.param_groups: group['lr'] = lr * 0.5 * (1 + math.cos(math.pi * step / steps))
         with autocast:
@@ -148,6 +151,11 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
     if end < steps: return None
     if loss == 'cotrain': return _Averaged(model, norm)
     return _Softmaxed(model, norm)
+
+def _halved(x, m, r):
+    "A batch at half resolution: images area-averaged, masks and reliabilities sampled at every other pixel (labels stay labels)."
+    h, w = x.shape[-2] // 2 * 2, x.shape[-1] // 2 * 2  # an odd row or column is dropped
+    return F.avg_pool2d(x[..., :h, :w], 2), m[:, :h:2, :w:2].contiguous(), r[:, :h:2, :w:2].contiguous()
 
 class _Softmaxed(nn.Module):
     def __init__(self, net, norm): super().__init__(); self.net, self.norm = net, norm
