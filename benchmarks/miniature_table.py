@@ -30,20 +30,20 @@ def jobs(out: Path, n: int, seeds: int, n_real: list[int], steps: int | None = N
     prompts = out/'street-prompts.txt'
     size = ['--prompts-file', str(prompts), '--height', '64', '--width', '128']
     common = ['-n', str(n), '--batch-size', '16']
-    js = [dict(name='generate pets', cmd=['generate', '--masks', 'both', '--augment', *common, '--out', str(pets)], after=[], cost=1.3 * n),
-          dict(name='generate streets lora', cmd=['generate', '--lora', 'toy-streets', *size, *common, '--out', str(streets['lora'])], after=[], cost=2.2 * n),
+    js = [dict(name='generate pets', cmd=['generate', '--masks', 'both', '--augment', *common, '--out', str(pets)], after=[], cost=0.5 * n),
+          dict(name='generate streets lora', cmd=['generate', '--lora', 'toy-streets', *size, *common, '--out', str(streets['lora'])], after=[], cost=1.1 * n),
           dict(name='generate streets plain', cmd=['generate', '--segmentator', 'toy-streets-tiny-vae', *size, *common, '--out', str(streets['plain'])],
-               after=[], cost=1.9 * n)]
+               after=[], cost=1.1 * n)]
     reals = [str(k) for k in n_real] + (['--steps', str(steps)] if steps else [])  # --steps: a smoke test of the whole pipeline
     for arm in PETS_ARMS:
         nets = (len(n_real) if arm.startswith(('real', 'mixed')) else 1) * seeds * (2 if arm.endswith('cotrain') else 1)
         syn = [] if arm == 'real' else ['--synthetic', f'tinysd={pets}']  # the real arm needs no generated folder and starts at once
-        js.append(dict(name=f'pets {arm}', after=[] if arm == 'real' else ['generate pets'], cost=45 * nets,
+        js.append(dict(name=f'pets {arm}', after=[] if arm == 'real' else ['generate pets'], cost=30 * nets,
                        cmd=['evaluate', *syn, '--arms', arm, '--n-real', *reals, '--seeds', str(seeds), '--out', str(out/'eval-pets')]))
     for arm in STREETS_ARMS:
         nets = (len(n_real) if arm.startswith(('real', 'mixed')) else 1) * seeds * (1 if arm == 'real' else 2)
         syn = [] if arm == 'real' else ['--synthetic', f'lora={streets["lora"]}', f'plain={streets["plain"]}']
-        js.append(dict(name=f'streets {arm}', after=[] if arm == 'real' else ['generate streets lora', 'generate streets plain'], cost=90 * nets,
+        js.append(dict(name=f'streets {arm}', after=[] if arm == 'real' else ['generate streets lora', 'generate streets plain'], cost=62 * nets,
                        cmd=['evaluate', '--test-dataset', 'toy-streets', *syn, '--arms', arm, '--n-real', *reals, '--seeds', str(seeds),
                             '--out', str(out/'eval-streets')]))
     return js

@@ -523,6 +523,8 @@ def _evaluate_args(p):
     p.add_argument('--steps', type=at_least(1), help="optimisation steps per network (default: the recipe's)")
     p.add_argument('--batch-size', type=at_least(1), help="images per step (default: the recipe's)")
     p.add_argument('--lr', type=positive, help="peak learning rate (default: the recipe's)")
+    p.add_argument('--low-res', type=at_least(0.0, float, 1.0), metavar='SHARE', help="the share of the steps, the first ones, trained at half "
+                   "resolution (default: the recipe's; 0.5 for the toy worlds, 0 for real data)")
     p.add_argument('--size', type=size_hw, metavar='N|HxW', help="training crops and test images (default: the recipe's)")
     p.add_argument('--seeds', type=at_least(1), default=3, help='seeds per arm: every figure is a mean and standard deviation over them')
     p.add_argument('--out', type=Path, help='results folder, re-run to resume (default: $SYNTHSEG_DATA/runs/eval-TEST_DATASET)')
@@ -563,7 +565,8 @@ def _evaluate(a) -> dict:
     from synthseg.downstream import ARMS, DOWNSTREAM_RECIPES, DownstreamResults, downstream_recipe, evaluate_arms, plot_predictions
     if a.arms and (bad := [x for x in a.arms if x not in ARMS]): raise SynthsegError(f'unknown arm {bad[0]!r}: choose from {", ".join(ARMS)}')
     recipe = a.recipe or (a.test_dataset if a.test_dataset in DOWNSTREAM_RECIPES else 'toy-pets')
-    r = downstream_recipe(recipe, network=a.model, weights_backbone=a.weights_backbone, steps=a.steps, batch_size=a.batch_size, lr=a.lr, size=a.size)
+    r = downstream_recipe(recipe, network=a.model, weights_backbone=a.weights_backbone, steps=a.steps, batch_size=a.batch_size, lr=a.lr, size=a.size,
+                          low_res=a.low_res)
     from synthseg.toy import load_dataset
     test = load_dataset(a.test_dataset, a.test_root, 'test', size=None if toy else r.size, n=a.n_test if toy else None)
     real_name = a.real_dataset or a.test_dataset

@@ -211,6 +211,7 @@ def downstream_recipe(recipe: str | DownstreamRecipe = 'toy-pets', **changes) ->
     r = pick_recipe(DOWNSTREAM_RECIPES, recipe).changed(**changes)
     if r.network not in NETWORKS: raise SynthsegError(f'unknown network {r.network!r}: choose one of {", ".join(NETWORKS)}')
     if r.steps < 1 or r.batch_size < 1: raise SynthsegError(f'steps and batch size must be at least 1, not {r.steps} and {r.batch_size}')
+    if not 0 <= r.low_res <= 1: raise SynthsegError(f'low_res is a share of the steps, from 0 to 1, not {r.low_res}')
     return r
 
 # %% ../nbs/13_downstream.ipynb #d39ff18f

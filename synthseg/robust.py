@@ -104,6 +104,7 @@ def train_segmentation(make_net: Callable[[], nn.Module], # builds the network (
     from tqdm.auto import tqdm
     if loss not in ('ce', 'reliability', 'cotrain'): raise SynthsegError(f"loss must be 'ce', 'reliability' or 'cotrain', not {loss!r}")
     if len(ds) == 0: raise SynthsegError('the training set is empty: give it at least one (image, mask) pair')
+    if not 0 <= low_res <= 1: raise SynthsegError(f'low_res is the share of the steps trained at half resolution, from 0 to 1, not {low_res}')
     device = torch.device(device or 'cpu')
     seed_everything(seed)
     model = (CoTraining(make_net) if loss == 'cotrain' else make_net()).to(device)
