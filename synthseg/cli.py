@@ -514,7 +514,8 @@ def _evaluate_args(p):
     p.add_argument('--n-synthetic', type=at_least(1), help='use the first M pairs of each folder; with the default folders, generate M (default: all; 192 generated)')
     p.add_argument('--arms', nargs='+', metavar='ARM', help='arms to run (synthseg.downstream.ARMS: real, synthetic-segmentator, synthetic-segmentator-jitter, synthetic-attention, '
                    'synthetic-attention-reliability, synthetic-attention-cotrain, synthetic-attention-agreement, synthetic-segmentator-agreement, '
-                   'mixed-segmentator, mixed-segmentator-jitter, mixed-attention; default: every arm the data allows)')
+                   'mixed-segmentator, mixed-segmentator-jitter, mixed-attention; `all`: every arm the data allows; default: the first look, '
+                   'real, synthetic-segmentator, synthetic-attention, mixed-segmentator)')
     p.add_argument('--real-share', type=at_least(0.01, float, 0.99), metavar='S', help='the real part of each batch in the mixed arms '
                    '(default: the arms\' own, a half)')
     p.add_argument('--recipe', help='training recipe (synthseg.downstream.DOWNSTREAM_RECIPES: toy-pets, toy-streets, oxford-pets, cityscapes; default: the test dataset\'s)')
@@ -562,8 +563,9 @@ def _evaluate(a) -> dict:
         for name, folder in a.synthetic:
             if not folder.exists(): raise SynthsegError(f'--synthetic {folder} does not exist: make it with `synthseg generate --out {folder}`')
     out = _check_out(a.out or _default_run(f'eval-{a.test_dataset}'))
-    from synthseg.downstream import ARMS, DOWNSTREAM_RECIPES, DownstreamResults, downstream_recipe, evaluate_arms, plot_predictions
-    if a.arms and (bad := [x for x in a.arms if x not in ARMS]): raise SynthsegError(f'unknown arm {bad[0]!r}: choose from {", ".join(ARMS)}')
+    from synthseg.downstream import ARMS, DOWNSTREAM_RECIPES, FIRST_LOOK, DownstreamResults, downstream_recipe, evaluate_arms, plot_predictions
+    names = list(ARMS) if a.arms and 'all' in a.arms else a.arms or list(FIRST_LOOK)
+    if bad := [x for x in names if x not in ARMS]: raise SynthsegError(f'unknown arm {bad[0]!r}: choose from {", ".join(ARMS)}, or all')
     recipe = a.recipe or (a.test_dataset if a.test_dataset in DOWNSTREAM_RECIPES else 'toy-pets')
     r = downstream_recipe(recipe, network=a.model, weights_backbone=a.weights_backbone, steps=a.steps, batch_size=a.batch_size, lr=a.lr, size=a.size,
                           low_res=a.low_res)
@@ -573,10 +575,10 @@ def _evaluate(a) -> dict:
     real = None if a.no_real else load_dataset(real_name, a.real_root or a.test_root, 'train', size=None if _is_toy(real_name) else r.size,
                                                n=max(a.n_real) if _is_toy(real_name) else None)
     if a.synthetic: synthetic = dict(a.synthetic)
-    elif toy and any(ARMS[x].synthetic for x in (a.arms or ARMS)): synthetic = _default_synthetic(a, out, a.n_synthetic or 192)  # `--arms real` generates nothing
+    elif toy and any(ARMS[x].synthetic for x in names): synthetic = _default_synthetic(a, out, a.n_synthetic or 192)  # `--arms real` generates nothing
     else: synthetic = {}
     device = _device(a, a.test_dataset)
-    arms = [ARMS[x].changed(real_share=a.real_share) if ARMS[x].real and ARMS[x].synthetic else ARMS[x] for x in (a.arms or ARMS)]
+    arms = [ARMS[x].changed(real_share=a.real_share) if ARMS[x].real and ARMS[x].synthetic else ARMS[x] for x in names]
     res = evaluate_arms(test, real, synthetic, arms, a.n_real, a.n_synthetic, a.seeds, r, out, device=device,
                         workers=a.workers if a.workers else None if toy else 1)
     import matplotlib; matplotlib.use('Agg')

@@ -24,9 +24,10 @@ from .robust import evaluate_network, train_precision, train_segmentation
 from .toy import ToyStreets
 
 # %% auto #0
-__all__ = ['NETWORKS', 'ARMS', 'DOWNSTREAM_RECIPES', 'make_network', 'network_input', 'InMemory', 'Mixture', 'sample_agreement',
-           'mask_error_profile', 'Arm', 'DownstreamRecipe', 'downstream_recipe', 'photometric_jitter',
-           'DownstreamResults', 'evaluate_arms', 'plot_predictions', 'Predictions', 'street_prompts', 'write_prompts']
+__all__ = ['NETWORKS', 'ARMS', 'FIRST_LOOK', 'DOWNSTREAM_RECIPES', 'make_network', 'network_input', 'InMemory', 'Mixture',
+           'sample_agreement', 'mask_error_profile', 'Arm', 'DownstreamRecipe', 'downstream_recipe',
+           'photometric_jitter', 'DownstreamResults', 'evaluate_arms', 'plot_predictions', 'Predictions',
+           'street_prompts', 'write_prompts']
 
 # %% ../nbs/13_downstream.ipynb #83d86bc5
 NETWORKS = ('small-unet', 'lraspp-mobilenet-v3', 'deeplabv3-mobilenet-v3', 'fcn-resnet50', 'deeplabv3-resnet50')
@@ -177,6 +178,7 @@ ARMS = {a.name: a for a in [
          real=True, synthetic='segmentator', jitter=1.0),
     _arm('mixed-attention', 'the n real images and the attention pairs, half of each batch real', real=True, synthetic='attention'),
 ]}
+FIRST_LOOK = ('real', 'synthetic-segmentator', 'synthetic-attention', 'mixed-segmentator') # the question in four arms: `synthseg evaluate`'s default
 
 # %% ../nbs/13_downstream.ipynb #e569b07f
 @dataclass(frozen=True)
