@@ -2,7 +2,7 @@
 on the trainval photos.
 
     python benchmarks/segmentator_cv.py [--root DIR] [--vae DIR] [--recipe oxford-pets] [--folds 3] [--seeds 0 1] [--size 384 --eval-size 256]
-                                        [--settings views=6 views=12,steps=800 paste=0 ...] [--no-crf]
+                                        [--settings views=6 views=12,steps=800 paste=0 ...] [--no-crf] [--tta-sizes 320 384]
 
 Defaults: the 58 trainval photos of `oxford-iiit-pet-more` in the shared assets, the real TAESD, the
 `oxford-pets` recipe. The photos are split into `--folds` folds, each breed spread evenly over them (fold =
@@ -18,6 +18,8 @@ is the same whatever the number of views, so a 6-view cache is the first 6 views
 `--size` reads the photos (and trains) at another size than the recipe's; `--eval-size` scores the held-out masks at
 a fixed size whatever the photos are read at (a segmentator trained at 384 px reads the photos at 384 px and predicts
 masks at 256 px), so that settings read at different sizes are scored alike.
+`--tta-sizes` adds rows that average each held-out photo's probabilities over the photo read at `--size` and at these
+sizes too (`SETTING@256+320`, cumulatively): multi-scale test-time augmentation, chosen like any other setting.
 The last line of stdout is one JSON object with every figure.
 """
 import argparse, copy, json, time
@@ -83,6 +85,8 @@ def main():
     ap.add_argument('--size', type=int, help="read the photos at this size and train on views of it (default: the recipe's)")
     ap.add_argument('--eval-size', type=int, help='score the held-out masks at this size; the segmentator reads the photos at --size (default: --size)')
     ap.add_argument('--no-crf', action='store_true', help='skip the dense-CRF scores')
+    ap.add_argument('--tta-sizes', type=int, nargs='+', default=[], help='also read the held-out photos at these sizes and average the '
+                    'probabilities over the sizes (multi-scale test-time augmentation): one more row per setting for each added size, cumulatively')
     ap.add_argument('--save-probs', type=Path, help='save the held-out probabilities here (one safetensors file per setting and seed)')
     a = ap.parse_args()
     if a.root is None or a.vae is None: ap.error('give --root (Oxford-IIIT Pet in torchvision layout) and --vae')
@@ -98,14 +102,18 @@ def main():
     names = default_hidden_states(vae, size)
     held_out = {k: [i for i in range(len(ds)) if folds[i] == k] for k in range(a.folds)}
     val_caches = {k: FeatureCache(vae, Subset(ds, ids), names, progress=False) for k, ids in held_out.items()}
+    scaled = {s: {k: FeatureCache(vae, Subset(OxfordPets(a.root, 'trainval', size=s), ids), names, progress=False) for k, ids in held_out.items()}
+              for s in a.tta_sizes}  # the same photos read at other sizes: the segmentator fuses them at the masks' size
+    ms_keys = ['+'.join(map(str, [size, *a.tta_sizes[:j + 1]])) for j in range(len(a.tta_sizes))]
+    rows = lambda t: [t, *(f'{t}@{m}' for m in ms_keys)]
     groups = {}
     for t, r in settings.items(): groups.setdefault(tuple(getattr(r, f) for f in CACHE_FIELDS), []).append(t)
-    runs = {t: {} for t in settings}
+    runs = {x: {} for t in settings for x in rows(t)}
     for key, texts in groups.items():
         max_views = max(settings[t].views for t in texts)
         r0 = settings[texts[0]]
         for seed in a.seeds:
-            mets = {t: (SegmentationMetric(ds.classes), SegmentationMetric(ds.classes)) for t in texts}
+            mets = {x: (SegmentationMetric(ds.classes), SegmentationMetric(ds.classes)) for t in texts for x in rows(t)}
             probs = {t: {} for t in texts}
             secs = {t: 0.0 for t in texts}
             for k in range(a.folds):
@@ -128,12 +136,18 @@ def main():
                         prob = predict_logits(seg, f, m.shape[1:], True)
                         met.update(prob.argmax(1), m); fold_met.update(prob.argmax(1), m); probs[t][f'photo{i}'] = prob[0].half()
                         if not a.no_crf: met_crf.update(dense_crf(image, prob[0]).argmax(0)[None], m)
+                        acc = prob
+                        for j2, (s, mk) in enumerate(zip(a.tta_sizes, ms_keys)):
+                            fs, _ = scaled[s][k].batch([j]); acc = acc + predict_logits(seg, fs, m.shape[1:], True)
+                            p2 = acc / (j2 + 2); mm, mc = mets[f'{t}@{mk}']
+                            mm.update(p2.argmax(1), m)
+                            if not a.no_crf: mc.update(dense_crf(image, p2[0]).argmax(0)[None], m)
                     print(f'  {t or "(recipe)"}: fold {k} mIoU {fold_met.compute()["miou"]:.4f} (raw)', flush=True)
-            for t in texts:
-                if a.save_probs:
+            for t in [x for t in texts for x in rows(t)]:
+                if a.save_probs and t in texts:
                     a.save_probs.mkdir(parents=True, exist_ok=True)
                     save_file(probs[t], a.save_probs/f'{t or "recipe"}_seed{seed}.safetensors')
-                rec = {'miou': round(mets[t][0].compute()['miou'], 4), 'train_seconds_per_fold': round(secs[t] / a.folds, 1)}
+                rec = {'miou': round(mets[t][0].compute()['miou'], 4), 'train_seconds_per_fold': round(secs[t.split('@')[0]] / a.folds, 1)}
                 if not a.no_crf: rec['miou_crf'] = round(mets[t][1].compute()['miou'], 4)
                 runs[t][seed] = rec
                 print(f'{t or "(recipe)"} seed {seed}: pooled mIoU {rec["miou"]:.4f}' + (f', with the CRF {rec["miou_crf"]:.4f}' if 'miou_crf' in rec else '')
