@@ -76,7 +76,7 @@ def main():
     if folder.reliability(0) is None: sys.exit(f'{pairs} holds no reliability maps: it was made without them; give another --out')
     conf = torch.stack([folder.reliability(i) for i in range(len(folder))])
     test = load_dataset('toy-streets', None, 'test', n=200)
-    real = load_dataset('toy-streets', None, 'train', n=max(a.n_real, 16))
+    real = load_dataset('toy-streets', None, 'train', n=a.n_real)
     base = ARMS[a.arm]
     ways = {'ce': (base, pairs), 'weighted': (dataclasses.replace(base, name=base.name + '-weighted', loss='reliability'), pairs)}
     for t in a.skip: ways[f'skip-{t}'] = (dataclasses.replace(base, name=f'{base.name}-skip{t}'), Skipped(folder, t))
@@ -85,9 +85,8 @@ def main():
         t1 = time.perf_counter()
         res = evaluate_arms(test, real, {'lora': data}, [arm], [a.n_real], None, a.seeds, downstream_recipe('toy-streets'), a.out/way,
                             workers=a.workers)
-        m = [r['miou'] for r in res.runs if r['arm'] == arm.name]  # the folder keeps the rows of earlier calls
-        out[way] = {'miou': round(sum(m) / len(m), 4), 'std': round(float(torch.tensor(m).std()), 4) if len(m) > 1 else 0.0,
-                    'seeds': [round(x, 4) for x in m]}
+        row = next(r for r in res.rows() if r['arm'] == arm.name)  # the folder keeps the rows of earlier calls
+        out[way] = {'miou': round(row['miou'], 4), 'std': round(row['std'], 4), 'seeds': [round(r['miou'], 4) for r in res.runs if r['arm'] == arm.name]}
         times[way] = round(time.perf_counter() - t1, 1)
         print(way, out[way], file=sys.stderr)
     print(json.dumps({'arm': base.name, 'lora': not a.no_lora, 'pairs': len(folder), 'n_real': a.n_real if base.real else None, 'mean_confidence': round(float(conf.mean()), 4),
