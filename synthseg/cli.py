@@ -84,13 +84,17 @@ def _check_dataset_args(a: argparse.Namespace):
                             if a.dataset == 'cityscapes' else 'needs no download' if a.dataset.startswith('toy-') else 'is your own folder'))
     if a.dataset in ('oxford-pets', 'cityscapes', 'folder') and a.root is None:
         raise SynthsegError(f'--dataset {a.dataset} needs a data folder: pass --root DIR' + (' (add --download to fetch it)' if a.dataset == 'oxford-pets' else ''))
+    if a.root is not None and a.dataset.startswith('toy-'):
+        raise SynthsegError(f'--root is the folder of oxford-pets, cityscapes or folder; {a.dataset} is drawn, not read: '
+                            'pass --dataset oxford-pets (or cityscapes, folder) with it, or drop --root')
     if a.download: _check_out(a.root, '--root')
 
 def _download(a) -> dict: return {'download': True} if a.download else {}
 
-def _check_out(path: Path, flag: str = '--out') -> Path:
-    from synthseg.core import check_writable
-    return check_writable(path, flag)
+def _check_out(path: Path, flag: str = '--out', kind: str | None = None) -> Path:
+    "A folder the command may write in; with `kind`, one that holds nothing another command made (`check_run_folder`)."
+    from synthseg.core import check_run_folder, check_writable
+    return check_run_folder(path, kind, flag) if kind else check_writable(path, flag)
 
 def _check_picture(path: Path) -> Path:
     "An output picture: a file name with an image suffix, in a folder that can be written."
@@ -135,7 +139,7 @@ def _train_vae_args(p):
 
 def _train_vae(a) -> dict:
     import time
-    out = _check_out(a.out or _default_run('tiny-vae'))
+    out = _check_out(a.out or _default_run('tiny-vae'), kind='tiny VAE')
     if a.pets + a.streets == 0: raise SynthsegError('--pets and --streets are both 0: the VAE needs images to train on')
     from synthseg.vae_features import toy_image_pool, train_tiny_vae
     t0 = time.time()
@@ -157,7 +161,7 @@ def _train_tinysd_args(p):
 
 def _train_tinysd(a) -> dict:
     import time
-    out = _check_out(a.out or _default_run('tinysd'))
+    out = _check_out(a.out or _default_run('tinysd'), kind='TinySD run')
     from synthseg.tinysd import train_tinysd
     t0 = time.time()
     res = train_tinysd(out, steps=a.steps, batch_size=a.batch_size, lr=a.lr, n_images=a.images, seed=a.seed, stop_after=a.stop_after)
@@ -175,7 +179,7 @@ def _train_oracle_args(p):
 def _train_oracle(a) -> dict:
     import time
     streets = a.dataset == 'toy-streets'
-    out = _check_out(a.out or _default_run('oracle-streets' if streets else 'oracle'))
+    out = _check_out(a.out or _default_run('oracle-streets' if streets else 'oracle'), kind='street oracle' if streets else 'toy oracle')
     t0 = time.time()
     if streets:
         from synthseg.lora import street_oracle_miou, train_street_oracle
@@ -210,6 +214,9 @@ def check_segmentator(name: str | Path, # a folder or a shipped name
         raise SynthsegError(f'{folder} is not a segmentator: expected config.json and segmentator.safetensors there (made by `synthseg train-segmentator`)')
     try: cfg = json.loads((folder/'config.json').read_text())
     except ValueError as e: raise SynthsegError(f'{folder}/config.json is damaged ({e}): copy the segmentator again, or retrain it') from None
+    if missing := [k for k in ('vae', 'classes', 'in_channels') if k not in cfg]:
+        raise SynthsegError(f'{folder}/config.json is not a segmentator\'s (no {", ".join(missing)}): was it written over by another command? '
+                            'Copy the segmentator again, or retrain it')
     check_safetensors(folder/'segmentator.safetensors', fix='copy the segmentator again, or retrain it with `synthseg train-segmentator`')
     return folder, cfg
 
@@ -247,7 +254,7 @@ def _device(a, dataset: str) -> str:
 def _train_segmentator(a) -> dict:
     import time
     _check_dataset_args(a)
-    out = _check_out(a.out or _default_run(f'segmentator-{a.dataset}'))
+    out = _check_out(a.out or _default_run(f'segmentator-{a.dataset}'), kind='segmentator')
     from synthseg.segmentator import SEGMENTATOR_RECIPES, fit_segmentator, segmentator_recipe
     from synthseg.toy import load_dataset
     from synthseg.vae_features import load_vae
@@ -283,7 +290,12 @@ def _eval_segmentator(a) -> dict:
     from synthseg.toy import load_dataset
     from synthseg.segmentator import crf_options, evaluate_segmentator, load_segmentator
     from synthseg.vae_features import load_vae
-    vae = load_vae(a.vae or cfg['vae'].get('source'), device=_device(a, a.dataset))
+    try: vae = load_vae(a.vae or cfg['vae'].get('source'), device=_device(a, a.dataset))
+    except SynthsegError as e:
+        if a.vae: raise
+        raise SynthsegError(f"{e}. The segmentator was trained on the {cfg['vae'].get('class', 'VAE')} it names, {cfg['vae'].get('source')!r}, and that is "
+                            'not here: pass --vae with the same VAE where you have it' + (' (TAESD: a folder with its files, or madebyollin/taesd)'
+                            if cfg['vae'].get('class') == 'AutoencoderTiny' else '')) from None
     seg = load_segmentator(folder, vae, device=vae.device, fix=f"pass --vae {cfg['vae'].get('source') or 'SOURCE'} (or leave --vae out)")
     size = a.size or cfg.get('info', {}).get('size')
     ds = load_dataset(a.dataset, a.root, a.split, size=size if a.dataset != 'toy-streets' else None, n=a.num if _is_toy(a.dataset) else None, **_download(a))
@@ -322,7 +334,7 @@ def _train_lora(a) -> dict:
                     targets=a.targets)
     model_source(None if r.model == 'tinysd' else r.model)
     if r.dataset == 'cityscapes' and a.root is None: raise SynthsegError('--dataset cityscapes needs --root, the folder holding leftImg8bit/ and gtFine/')
-    out = _check_out(a.out or _default_run(f'lora-{r.dataset}'))
+    out = _check_out(a.out or _default_run(f'lora-{r.dataset}'), kind='LoRA')
     from synthseg.generate import load_pipeline
     from synthseg.lora import train_lora
     from synthseg.toy import load_dataset
@@ -341,7 +353,7 @@ def _demo_args(p):
     p.add_argument('--seed', type=int, default=0, help='base seed of the samples')
 
 def _demo(a) -> dict:
-    _check_out(a.out or Path('synthseg-demo'))
+    _check_out(a.out or Path('synthseg-demo'), kind='generated dataset')
     from synthseg.generate import demo
     res = demo(a.out, a.num, a.seed)
     print(f"wrote {res['num']} image/mask pairs to {res['out']} (images/, masks/, manifest.jsonl) and a preview: {res['preview']}", file=sys.stderr)
@@ -351,6 +363,7 @@ def _read_prompts(a) -> list[str]:
     prompts = list(a.prompt or [])
     if a.prompts_file:
         f = Path(a.prompts_file)
+        if f.is_dir(): raise SynthsegError(f'prompts file {f} is a folder: pass a text file with one prompt per line')
         if not f.is_file(): raise SynthsegError(f'prompts file {f} not found')
         try: text = f.read_text(encoding='utf-8')
         except UnicodeDecodeError: raise SynthsegError(f'prompts file {f} is not UTF-8 text: one prompt per line') from None
@@ -425,10 +438,11 @@ def _generate(a) -> dict:
     # 1. Everything that can be checked without loading a model, the most basic first
     model_source(a.model)
     tiny = a.model in (None, 'tinysd')
-    _check_out(a.out)
+    _check_out(a.out, kind='generated dataset')
     if a.augment and (a.prompt or a.prompts_file): raise SynthsegError('--augment makes the prompts from --classes: drop --prompt/--prompts-file, or drop --augment')
     prompts = None if a.augment else _read_prompts(a)
     lora = lora_info = None
+    if a.lora_scale != 1.0 and not a.lora: raise SynthsegError('--lora-scale sets the strength of a LoRA: pass --lora too, or drop --lora-scale')
     if a.lora:
         from synthseg.core import check_lora
         lora = check_lora(a.lora)
@@ -483,6 +497,8 @@ def _export_args(p):
 def _export(a) -> dict:
     import importlib.util
     if not (a.src/'dataset.json').is_file(): raise SynthsegError(f'--in {a.src} is not a generated dataset (no dataset.json): make one with `synthseg generate --out {a.src}`')
+    if 'export_format' in json.loads((a.src/'dataset.json').read_text()):
+        raise SynthsegError(f'--in {a.src} is already an export: export the generated folder it was made from (its dataset.json names it under exported_from)')
     if a.out.exists() and (not a.out.is_dir() or any(a.out.iterdir())): raise SynthsegError(f'--out {a.out} exists and is not an empty folder: export into a new one')
     _check_out(a.out)
     need = 'webdataset' if a.format == 'webdataset' else 'datasets'
@@ -562,7 +578,7 @@ def _evaluate(a) -> dict:
         if len({n for n, _ in a.synthetic}) < len(a.synthetic): raise SynthsegError('two --synthetic folders have one name: name them, e.g. --synthetic lora=DIR1 plain=DIR2')
         for name, folder in a.synthetic:
             if not folder.exists(): raise SynthsegError(f'--synthetic {folder} does not exist: make it with `synthseg generate --out {folder}`')
-    out = _check_out(a.out or _default_run(f'eval-{a.test_dataset}'))
+    out = _check_out(a.out or _default_run(f'eval-{a.test_dataset}'), kind='downstream evaluation')
     from synthseg.downstream import ARMS, DOWNSTREAM_RECIPES, FIRST_LOOK, DownstreamResults, downstream_recipe, evaluate_arms, plot_predictions
     names = list(ARMS) if a.arms and 'all' in a.arms else a.arms or list(FIRST_LOOK)
     if bad := [x for x in names if x not in ARMS]: raise SynthsegError(f'unknown arm {bad[0]!r}: choose from {", ".join(ARMS)}, or all')
@@ -613,13 +629,27 @@ def build_parser() -> argparse.ArgumentParser:
         add_args(sp); sp.set_defaults(run=run)
     return p
 
+def _check_device(device: str):
+    "Refuse a --device that torch cannot run on here, before anything loads."
+    import torch
+    try: d = torch.device(device)
+    except RuntimeError: raise SynthsegError(f'--device {device}: not a device torch knows: use cpu, cuda, cuda:N or mps') from None
+    if d.type == 'cuda' and not torch.cuda.is_available():
+        raise SynthsegError(f'--device {device}: torch sees no CUDA GPU on this machine (a CPU-only torch, or no driver): pass --device cpu, or leave --device out')
+    if d.type == 'cuda' and d.index is not None and d.index >= torch.cuda.device_count():
+        raise SynthsegError(f'--device {device}: this machine has {torch.cuda.device_count()} CUDA GPU(s), numbered from 0')
+    if d.type == 'mps' and not (getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()):
+        raise SynthsegError(f'--device {device}: MPS (Apple GPUs) is not available here: pass --device cpu, or leave --device out')
+
 def main(argv: Sequence[str] | None = None, # arguments (default: sys.argv[1:])
         ) -> int:
     "Run `synthseg SUBCOMMAND ...`; return the exit status."
     p = build_parser()
     a = p.parse_args(argv)
     if a.command is None: p.print_help(); return 0
-    try: res = a.run(a)
+    try:
+        if getattr(a, 'device', None): _check_device(a.device)
+        res = a.run(a)
     except SynthsegError as e:
         print(f'synthseg {a.command}: error: {e}', file=sys.stderr); return 2
     except OSError as e:  # the file system refused: a missing file, a full disk, no permission

@@ -19,8 +19,9 @@ __all__ = ['IN_TEST', 'FULL_SIZE', 'IGNORE_INDEX', 'IGNORE_COLOR', 'DATASETS', '
            'cpu_bf16', 'seed_everything', 'sample_seed', 'image_to_tensor', 'tensor_to_image', 'palette_bytes',
            'mask_to_image', 'mask_to_tensor', 'read_image', 'read_mask', 'atomic_write', 'save_image_atomic',
            'save_json_atomic', 'save_safetensors_atomic', 'check_safetensors', 'check_writable', 'optimizer_state',
-           'load_optimizer_state', 'save_checkpoint', 'load_checkpoint', 'save_pretrained_atomic', 'Recipe',
-           'pick_recipe', 'data_dir', 'assets_dir', 'real_assets_dir', 'model_source', 'lora_dir', 'check_lora']
+           'load_optimizer_state', 'save_checkpoint', 'load_checkpoint', 'save_pretrained_atomic', 'as_json',
+           'check_resume', 'folder_kind', 'check_run_folder', 'Recipe', 'pick_recipe', 'data_dir', 'assets_dir',
+           'real_assets_dir', 'model_source', 'lora_dir', 'check_lora']
 
 # %% ../nbs/00_core.ipynb #0a49f2cc
 IN_TEST: bool = bool(os.environ.get('IN_TEST'))  # True while nbdev's test runner executes a notebook
@@ -266,13 +267,16 @@ def load_optimizer_state(opt: torch.optim.Optimizer, # the optimizer to restore,
 def save_checkpoint(folder: str | Path, # the run's checkpoint folder
                     tensors: dict[str, torch.Tensor], # everything that is a tensor
                     meta: dict, # everything else, JSON-serialisable; must include 'step'
+                    kind: str | None = None, # what the run makes, for `folder_kind` and `check_resume`
+                    settings: dict | None = None, # everything that decides the training, for `check_resume`
                    ) -> Path:
     "Write a resumable checkpoint: tensors to safetensors, then `state.json` atomically, then drop older files."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     name = f"ckpt-{int(meta['step']):08d}.safetensors"
     for stray in folder.glob('.*.tmp'): stray.unlink(missing_ok=True)  # left by a run killed while saving
     save_safetensors_atomic(tensors, folder/name)
-    save_json_atomic({**meta, 'tensors': name}, folder/'state.json')
+    extra = {**({'kind': kind} if kind else {}), **({'settings': as_json(settings)} if settings is not None else {})}
+    save_json_atomic({**meta, **extra, 'tensors': name}, folder/'state.json')
     for old in folder.glob('ckpt-*.safetensors'):
         if old.name != name: old.unlink(missing_ok=True)
     return folder/name
@@ -303,6 +307,59 @@ def save_pretrained_atomic(model, # anything with `save_pretrained` (diffusers a
     os.replace(tmp, folder)
     shutil.rmtree(old, ignore_errors=True)
     return folder
+
+# %% ../nbs/00_core.ipynb #a1c0c0df
+def as_json(obj) -> dict:
+    "`obj` as JSON reads it back: tuples become lists, paths and other objects their `str`."
+    return json.loads(json.dumps(obj, default=str))
+
+def check_resume(folder: str | Path, # the run's checkpoint folder (it may not exist)
+                 kind: str, # what the run makes, e.g. 'segmentator'
+                 settings: dict, # everything that decides the training, JSON-serialisable
+                 partial: bool = False, # compare only the settings given (a caller that knows some of them before the costly part)
+                ) -> None:
+    "Refuse, reading only `state.json`, a checkpoint left by another kind of run or by a run with other settings; name the differences."
+    state = Path(folder)/'state.json'
+    if not state.is_file(): return
+    meta, run = json.loads(state.read_text()), Path(folder).parent
+    if meta.get('kind') != kind:
+        raise SynthsegError(f'{run} holds a checkpoint of a {meta.get("kind") or "run of an older synthseg"}, not of a {kind}: '
+                            f'choose another folder, or delete {folder} to start afresh')
+    was, now = meta.get('settings', {}), as_json(settings)
+    if partial: was = {k: was.get(k) for k in now}
+    if was != now:
+        diff = '; '.join(f'{k}: {was.get(k)!r} there, {now.get(k)!r} now' for k in sorted({*was, *now}) if was.get(k) != now.get(k))
+        raise SynthsegError(f'{run} holds a {kind} run with other settings ({diff}): resume it with the same ones, or choose another folder')
+
+def _json_or_empty(path: Path) -> dict:
+    try: return json.loads(path.read_text())
+    except (OSError, ValueError): return {}
+
+def folder_kind(folder: str | Path, # any folder
+               ) -> str | None:
+    "What synthseg made in `folder`, read from the files it leaves there; None for a missing or empty folder, or one with none of them."
+    p = Path(folder)
+    if not p.is_dir(): return None
+    if (p/'checkpoint'/'state.json').is_file(): return _json_or_empty(p/'checkpoint'/'state.json').get('kind') or 'run of an older synthseg'
+    if (p/'pytorch_lora_weights.safetensors').exists(): return 'LoRA'
+    if (p/'segmentator.safetensors').exists(): return 'segmentator'
+    if (p/'oracle.safetensors').exists(): return 'toy oracle' if 'colours' in _json_or_empty(p/'config.json') else 'street oracle'
+    if (p/'tinysd'/'model_index.json').exists(): return 'TinySD run'
+    if (p/'model_index.json').exists(): return 'Stable Diffusion pipeline'
+    if (p/'vae'/'config.json').exists(): return 'tiny VAE'
+    if (p/'dataset.json').exists(): return 'exported dataset' if 'export_format' in _json_or_empty(p/'dataset.json') else 'generated dataset'
+    if (p/'results.json').exists(): return 'downstream evaluation'
+    return None
+
+def check_run_folder(folder: str | Path, # the output folder of a command; it may not exist yet
+                     kind: str, # what the command makes there, as `folder_kind` names it
+                     what: str = '--out', # how the message names the folder
+                    ) -> Path:
+    "`check_writable`, and refuse a folder that holds what another command made."
+    p = check_writable(folder, what)
+    if (found := folder_kind(p)) not in (None, kind):
+        raise SynthsegError(f'{what} {p} holds a {found}, not a {kind}: choose another folder (a new one is fine)')
+    return p
 
 # %% ../nbs/00_core.ipynb #8e2d986f
 @dataclass(frozen=True)
@@ -387,6 +444,7 @@ def check_lora(folder: str | Path, # a folder written by `save_lora` (or any dif
     "The LoRA folder, checked before anything loads: it must exist and hold an intact `pytorch_lora_weights.safetensors`."
     p = Path(folder).expanduser()
     if not p.exists() and '/' not in str(folder) and lora_dir(str(folder)).is_dir(): p = lora_dir(str(folder))
+    if p.is_file(): raise SynthsegError(f'LoRA folder {p} is a file: pass the folder that holds it ({p.parent}), as `synthseg train-lora` writes it')
     if not p.is_dir():
         raise SynthsegError(f'LoRA folder {folder} not found: pass a folder holding {LORA_WEIGHTS} (written by `synthseg train-lora`), '
                             f'or a shipped one ({", ".join(sorted(d.name for d in (assets_dir()/"loras").glob("*"))) or "none"})')

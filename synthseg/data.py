@@ -85,7 +85,7 @@ def _oxford_layout(root: Path) -> str:
             f'  {root}/oxford-iiit-pet/images/*.jpg\n'
             f'  {root}/oxford-iiit-pet/annotations/trimaps/*.png\n'
             f'  {root}/oxford-iiit-pet/annotations/trainval.txt and test.txt\n'
-            f'Get it with --download on the command line or OxfordPets(root, download=True), '
+            f'Get it with `synthseg show-dataset --dataset oxford-pets --root {root} --download` (about 800 MB) or OxfordPets(root, download=True), '
             f'or unpack {OXFORD_URLS[0]} and {OXFORD_URLS[1]} into {root}/oxford-iiit-pet/.')
 
 def check_oxford_root(root: str | Path, # the folder that holds `oxford-iiit-pet/`

@@ -24,10 +24,10 @@ from .robust import evaluate_network, train_precision, train_segmentation
 from .toy import ToyStreets
 
 # %% auto #0
-__all__ = ['NETWORKS', 'ARMS', 'FIRST_LOOK', 'DOWNSTREAM_RECIPES', 'make_network', 'network_input', 'InMemory', 'Mixture',
-           'sample_agreement', 'mask_error_profile', 'Arm', 'DownstreamRecipe', 'downstream_recipe',
-           'photometric_jitter', 'DownstreamResults', 'evaluate_arms', 'plot_predictions', 'Predictions',
-           'street_prompts', 'write_prompts']
+__all__ = ['NETWORKS', 'ARMS', 'FIRST_LOOK', 'DOWNSTREAM_RECIPES', 'make_network', 'check_backbone_weights', 'network_input',
+           'InMemory', 'Mixture', 'sample_agreement', 'mask_error_profile', 'Arm', 'DownstreamRecipe',
+           'downstream_recipe', 'photometric_jitter', 'DownstreamResults', 'evaluate_arms', 'plot_predictions',
+           'Predictions', 'street_prompts', 'write_prompts']
 
 # %% ../nbs/13_downstream.ipynb #83d86bc5
 NETWORKS = ('small-unet', 'lraspp-mobilenet-v3', 'deeplabv3-mobilenet-v3', 'fcn-resnet50', 'deeplabv3-resnet50')
@@ -45,7 +45,23 @@ def make_network(name: str, # one of `NETWORKS`
     from torchvision.models import segmentation as tvs
     build = {'lraspp-mobilenet-v3': tvs.lraspp_mobilenet_v3_large, 'deeplabv3-mobilenet-v3': tvs.deeplabv3_mobilenet_v3_large,
              'fcn-resnet50': tvs.fcn_resnet50, 'deeplabv3-resnet50': tvs.deeplabv3_resnet50}[name]
-    return build(weights=None, weights_backbone=weights_backbone, num_classes=num_classes)
+    check_backbone_weights(name, weights_backbone)
+    import contextlib, sys
+    try:
+        with contextlib.redirect_stdout(sys.stderr): return build(weights=None, weights_backbone=weights_backbone, num_classes=num_classes)  # torch.hub's "Downloading:" line
+    except OSError as e:  # torchvision downloads them on first use
+        raise SynthsegError(f'could not fetch the {weights_backbone} backbone weights of {name} ({e}): connect to the internet once (torch keeps them '
+                            'in $TORCH_HOME/hub/checkpoints), or drop weights_backbone to train from scratch') from e
+
+def check_backbone_weights(name: str, # one of `NETWORKS`
+                           weights_backbone: str | None, # a name of torchvision's backbone weights, or None
+                          ) -> None:
+    "Refuse a backbone-weights name that torchvision does not have for `name`'s backbone, listing the ones it has."
+    if weights_backbone is None or name == 'small-unet': return
+    from torchvision.models import MobileNet_V3_Large_Weights, ResNet50_Weights
+    enum = MobileNet_V3_Large_Weights if 'mobilenet' in name else ResNet50_Weights
+    if weights_backbone != 'DEFAULT' and weights_backbone not in enum.__members__:
+        raise SynthsegError(f'{weights_backbone!r} are not weights of {name}\'s backbone: choose DEFAULT or one of {", ".join(enum.__members__)}')
 
 def network_input(name: str) -> Callable | None:
     "What a network's images go through first: ImageNet standardisation for torchvision's networks, nothing for the small U-Net."
@@ -212,6 +228,7 @@ def downstream_recipe(recipe: str | DownstreamRecipe = 'toy-pets', **changes) ->
     "A downstream recipe by name, with single settings changed (None keeps the recipe's)."
     r = pick_recipe(DOWNSTREAM_RECIPES, recipe).changed(**changes)
     if r.network not in NETWORKS: raise SynthsegError(f'unknown network {r.network!r}: choose one of {", ".join(NETWORKS)}')
+    check_backbone_weights(r.network, r.weights_backbone)
     if r.steps < 1 or r.batch_size < 1: raise SynthsegError(f'steps and batch size must be at least 1, not {r.steps} and {r.batch_size}')
     if not 0 <= r.low_res <= 1: raise SynthsegError(f'low_res is a share of the steps, from 0 to 1, not {r.low_res}')
     return r

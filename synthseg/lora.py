@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .blocks import SmallUNet, unet_forward
-from .core import (LORA_WEIGHTS, Recipe, SynthsegError, assets_dir, check_lora, check_safetensors, check_writable, lora_dir, load_checkpoint, load_optimizer_state,
+from .core import (LORA_WEIGHTS, Recipe, SynthsegError, assets_dir, check_lora, check_resume, check_run_folder, check_safetensors, check_writable, lora_dir, load_checkpoint, load_optimizer_state,
                            optimizer_state, pick_recipe, sample_seed, save_checkpoint, save_json_atomic, save_safetensors_atomic, seed_everything)
 from .data import CITYSCAPES_CLASSES, SegmentationDataset
 from .toy import ToyStreets
@@ -70,6 +70,10 @@ def add_lora(pipe, # a `StableDiffusionPipeline`: its UNet (and text encoder) ge
     from peft import LoraConfig
     if rank < 1: raise SynthsegError(f'rank={rank}: a LoRA needs a rank of 1 or more')
     alpha = float(rank if alpha is None else alpha)
+    names = [n for n, _ in pipe.unet.named_modules()]
+    if missing := [t for t in targets if not any(n == t or n.endswith('.' + t) for n in names)]:
+        raise SynthsegError(f'the UNet has no module named {", ".join(missing)}: the targets are module names such as '
+                            f'{", ".join(LORA_TARGETS)} (its attention projections)')
     if adapter_name in (getattr(pipe.unet, 'peft_config', None) or {}): pipe.delete_adapters(adapter_name)  # a second call starts afresh
     pipe.unet.requires_grad_(False); pipe.text_encoder.requires_grad_(False); pipe.vae.requires_grad_(False)
     pipe.unet.add_adapter(LoraConfig(r=rank, lora_alpha=alpha, init_lora_weights='gaussian', target_modules=list(targets)), adapter_name=adapter_name)
@@ -245,7 +249,7 @@ def train_lora(pipe, # the base `StableDiffusionPipeline` (its UNet gets the ada
     from tqdm.auto import tqdm
     t0 = time.perf_counter()
     r = lora_recipe(recipe, steps=steps, rank=rank, lr=lr, batch_size=batch_size, resolution=resolution)
-    out = check_writable(out, 'the LoRA run folder'); ckpt = out/'checkpoint'
+    out = check_run_folder(out, 'LoRA', 'the LoRA run folder'); ckpt = out/'checkpoint'
     config = _lora_config(r, ds, seed, pipe)
     saved = load_checkpoint(ckpt)
     if saved is not None: saved[1]['config']['recipe'] = {k: v for k, v in saved[1]['config']['recipe'].items() if k not in _NOT_TRAINING}
@@ -311,7 +315,7 @@ def train_lora(pipe, # the base `StableDiffusionPipeline` (its UNet gets the ada
             save_checkpoint(ckpt, {**{f'lora.{n}': p.detach() for n, p in zip(names, params)}, **t_,
                                    **({f'ema.{i}': p for i, p in enumerate(ema.shadow_params)} if ema is not None else {})},
                             {'step': step + 1, 'optimizer': m, 'history': history, 'config': config, 'seconds': round(before + time.perf_counter() - t0, 1),
-                             'ema_step': ema.optimization_step if ema is not None else 0, 'scaler': scaler.state_dict()})
+                             'ema_step': ema.optimization_step if ema is not None else 0, 'scaler': scaler.state_dict()}, 'LoRA')
     pipe.unet.eval(); pipe.text_encoder.eval()
     seconds = round(before + time.perf_counter() - t0, 1)
     if end < r.steps: return LoraTrainingOutput(None, history, end, seconds)
@@ -413,11 +417,9 @@ def train_street_oracle(out: str | Path | None = None, # folder to save the orac
     oracle = StreetOracle(width).train()
     opt = torch.optim.AdamW(oracle.parameters(), lr=lr, weight_decay=1e-2)
     ckpt, start, history, before = (Path(out)/'checkpoint' if out is not None else None), 0, [], 0.0
+    if ckpt is not None: check_resume(ckpt, 'street oracle', config)
     if ckpt is not None and (saved := load_checkpoint(ckpt)) is not None:
         tensors, meta = saved
-        if meta['config'] != config:
-            raise SynthsegError(f'{out} holds a street oracle run with other settings ({meta["config"]}, asked {config}): '
-                                'run again with those settings to resume it, or choose another --out')
         oracle.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith('model.')})
         load_optimizer_state(opt, tensors, meta['optimizer']); start, history, before = meta['step'], meta['history'], meta['seconds']
     if start < steps: images, masks = street_renders(n, seed, vae=load_vae() if tiny_vae_dir().exists() else None, progress=progress)  # a finished run needs no data
@@ -437,8 +439,8 @@ def train_street_oracle(out: str | Path | None = None, # folder to save the orac
         if ckpt is not None and ((step + 1) % checkpoint_every == 0 or step + 1 == steps):
             t_, m_ = optimizer_state(opt)
             save_checkpoint(ckpt, {**{f'model.{k}': v for k, v in oracle.state_dict().items()}, **t_},
-                            {'step': step + 1, 'optimizer': m_, 'history': history, 'config': config,
-                             'seconds': round(before + time.perf_counter() - t0, 1)})
+                            {'step': step + 1, 'optimizer': m_, 'history': history, 'seconds': round(before + time.perf_counter() - t0, 1)},
+                            'street oracle', config)
     oracle.eval()
     oracle.info = {**config, 'adjust': adjust, 'seconds': round(before + time.perf_counter() - t0, 1)}
     oracle.logit_bias = (-adjust * w.log()).tolist() if adjust and w is not None else None

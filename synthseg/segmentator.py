@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from diffusers import AutoencoderKL, AutoencoderTiny
 from safetensors.torch import load_file
 
-from .core import (IGNORE_INDEX, Recipe, SynthsegError, cpu_bf16, load_checkpoint, pick_recipe, load_optimizer_state, optimizer_state,
+from .core import (IGNORE_INDEX, Recipe, SynthsegError, as_json, check_resume, cpu_bf16, load_checkpoint, pick_recipe, load_optimizer_state, optimizer_state,
                            sample_seed, save_checkpoint, save_json_atomic, save_safetensors_atomic, seed_everything)
 from .blocks import conv_bn, dense_crf, unet_decoder, unet_encoder, unet_forward
 from .data import PairedTransform, SegmentationDataset, to_hw, voc_palette
@@ -382,9 +382,12 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
                       amp: bool = True, # bfloat16 autocast where the CPU computes it (AVX-512 or AMX); weights, optimizer and loss stay float32
                       flip: bool = False, # mirror each view in the batch with probability 1/2 (its hidden states, mask and reliability)
                       device: str | torch.device | None = None, # where the segmentator trains (default: the CPU); the cache stays in CPU memory
+                      config: dict | None = None, # what else decides the run (the data, the recipe), kept in the checkpoint: a resume must match it
                       **seg_kwargs, # passed to `Segmentator` (dim, width, fuse_max_side, coords, dropout)
                      ) -> tuple[Segmentator, list[dict]]:
     "Train a `Segmentator` on cached hidden states; resumable from `out`. Returns it (its EMA) and its history."
+    settings = _run_settings(cache.vae_signature, classes, steps, batch_size, lr, weight_decay, seed, class_weight, adjust, ema, flip, seg_kwargs, config)
+    if out is not None: check_resume(Path(out)/'checkpoint', 'segmentator', settings)
     from torch.optim.swa_utils import AveragedModel
     from tqdm.auto import tqdm
     torch.manual_seed(seed)
@@ -435,8 +438,14 @@ def train_segmentator(cache: FeatureCache, # hidden states of the training views
             t, m = optimizer_state(opt)
             ema_t = {f'ema.{k}': v for k, v in avg.state_dict().items()} if avg is not None else {}
             save_checkpoint(Path(out)/'checkpoint', {**{f'model.{k}': v for k, v in seg.state_dict().items()}, **ema_t, **t},
-                            {'step': step + 1, 'optimizer': m, 'history': history})
+                            {'step': step + 1, 'optimizer': m, 'history': history}, 'segmentator', settings)
     return final().eval(), history
+
+def _run_settings(vae_sig, classes, steps, batch_size, lr, weight_decay, seed, class_weight, adjust, ema, flip, seg_kwargs, config) -> dict:
+    "What decides a segmentator's training, as its checkpoint records it (the VAE by its decoder, wherever it was loaded from)."
+    return as_json({'vae': {k: v for k, v in vae_sig.items() if k != 'source'}, 'classes': classes, 'steps': steps, 'batch_size': batch_size, 'lr': lr,
+                    'weight_decay': weight_decay, 'seed': seed, 'class_weight': class_weight, 'adjust': adjust, 'ema': ema, 'flip': flip,
+                    'segmentator': seg_kwargs, **(config or {})})
 
 # %% ../nbs/06_segmentator.ipynb #3d7ee14f
 def crf_options(seg: Segmentator, # a segmentator (loaded ones carry their saved `crf` setting)
@@ -588,6 +597,14 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
     if not 0 <= r.paste <= 1: raise SynthsegError(f'paste={r.paste} is the share of copy-paste views: give a number from 0 to 1')
     seed_everything(seed)
     names = list(names) if names is not None else default_hidden_states(vae, r.size, r.fuse_max_side)
+    head = {'fuse_max_side': r.fuse_max_side, 'width': r.width, 'fine': r.fine, **seg_kwargs}
+    config = {'data': repr(train_ds), 'recipe': r.tag, 'size': r.size, 'views': r.views, 'crop': r.crop, 'paste': r.paste,
+              'augment_strength': r.augment_strength, 'hidden_states': names}
+    if out is not None:  # refuse a run with other settings before the hidden states are cached, not after
+        early = {'vae': {k: v for k, v in vae_signature(vae).items() if k != 'source'}, 'classes': list(train_ds.classes), 'steps': r.steps,
+                 'batch_size': r.batch_size, 'lr': r.lr, 'seed': seed, 'class_weight': r.class_weight, 'adjust': r.adjust, 'flip': r.flip,
+                 'segmentator': head, **config}
+        check_resume(Path(out)/'checkpoint', 'segmentator', early, partial=True)
     t0 = time.perf_counter()
     cache = FeatureCache(vae, train_ds, names, views=r.views, augment=default_augment(r.size, r.augment_strength, r.crop), seed=seed,
                          progress=progress, paste=r.paste, paste_augment=default_augment(r.size, r.augment_strength, crop=False))
@@ -595,8 +612,7 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
     t_cache = time.perf_counter() - t0
     seg, history = train_segmentator(cache, train_ds.classes, out, r.steps, r.batch_size, r.lr, seed=seed, val=val, eval_every=eval_every,
                                      palette=train_ds.palette, loss_fn=loss_fn, class_weight=r.class_weight, adjust=r.adjust, progress=progress, flip=r.flip, amp=r.amp,
-                                     device=device,
-                                     **{'fuse_max_side': r.fuse_max_side, 'width': r.width, 'fine': r.fine, **seg_kwargs})
+                                     device=device, config=config, **head)
     for h in history: h['seconds_total'] = round(h['seconds'] + t_cache, 2)
     seg.crf = crf_options(seg, crf if isinstance(crf, dict) else r.crf)  # True: the defaults, {}
     seg.info = {'train': repr(train_ds), 'recipe': r.tag, 'size': r.size, 'views': r.views, 'crop': r.crop, 'paste': r.paste, 'steps': r.steps,

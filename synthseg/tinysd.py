@@ -18,7 +18,7 @@ from diffusers import (AutoencoderKL, DDPMScheduler, DPMSolverMultistepScheduler
 from safetensors.torch import load_file
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
-from .core import (IGNORE_INDEX, SynthsegError, assets_dir, load_checkpoint, load_optimizer_state, optimizer_state,
+from .core import (IGNORE_INDEX, SynthsegError, assets_dir, check_resume, load_checkpoint, load_optimizer_state, optimizer_state,
                            sample_seed, save_checkpoint, save_json_atomic, save_pretrained_atomic,
                            save_safetensors_atomic, seed_everything)
 from .blocks import unet_decoder, unet_encoder, unet_forward
@@ -170,6 +170,9 @@ def train_tinysd(out: str | Path, # run folder: checkpoints in `out/checkpoint`,
     from diffusers.training_utils import EMAModel, compute_snr
     from tqdm.auto import tqdm
     out = Path(out); ckpt = out/'checkpoint'
+    settings = {'steps': steps, 'batch_size': batch_size, 'lr': lr, 'n_images': n_images, 'cfg_dropout': cfg_dropout,
+                'snr_gamma': snr_gamma, 'ema_decay': ema_decay, 'seed': seed}
+    check_resume(ckpt, 'TinySD run', settings)
     seed_everything(seed)
     vae = load_vae()
     tok = build_clip_tokenizer(toy_corpus(seed))
@@ -214,8 +217,7 @@ def train_tinysd(out: str | Path, # run folder: checkpoints in `out/checkpoint`,
             t_, m = optimizer_state(opt)
             save_checkpoint(ckpt, {**_tensors('unet', unet), **_tensors('text', text), **t_,
                                    **{f'ema.{i}': p for i, p in enumerate(ema.shadow_params)}},
-                            {'step': step + 1, 'optimizer': m, 'ema_step': ema.optimization_step, 'history': history,
-                             'seed': seed, 'steps': steps, 'batch_size': batch_size, 'n_images': n_images})
+                            {'step': step + 1, 'optimizer': m, 'ema_step': ema.optimization_step, 'history': history}, 'TinySD run', settings)
     if end < steps: return {'tinysd': None, 'history': history, 'step': end}
     ema.copy_to(params)
     unet.eval(); text.eval()

@@ -13,7 +13,7 @@ import torch.nn as nn
 from diffusers import AutoencoderKL, AutoencoderTiny
 from safetensors.torch import load_file
 
-from .core import (SynthsegError, assets_dir, default_device, load_checkpoint, load_optimizer_state, optimizer_state,
+from .core import (SynthsegError, assets_dir, check_resume, default_device, load_checkpoint, load_optimizer_state, optimizer_state,
                            sample_seed, save_checkpoint, save_pretrained_atomic)
 
 # %% auto #0
@@ -66,10 +66,13 @@ def _from_config_folder(folder: Path, **kw):
 
 def _from_hub(repo: str, **kw):
     from huggingface_hub import hf_hub_download
-    from huggingface_hub.utils import EntryNotFoundError, RepositoryNotFoundError
+    from huggingface_hub.utils import EntryNotFoundError, LocalEntryNotFoundError, RepositoryNotFoundError
     last = None
     for sub in (None, 'vae'):
         try: cfg_file = hf_hub_download(repo, 'config.json', subfolder=sub)
+        except LocalEntryNotFoundError as e:  # the hub could not be reached and nothing is cached (a subclass of the next one: first)
+            raise SynthsegError(f'could not reach the Hugging Face hub for {repo!r}, and it is not in the local cache. Connect to the internet once, '
+                                'or pass a local folder (a diffusers VAE, a Stable Diffusion folder, or a folder with the TAESD files).') from e
         except (EntryNotFoundError, RepositoryNotFoundError) as e: last = e; continue
         except Exception as e:
             raise SynthsegError(f'could not fetch {repo!r} from the Hugging Face hub ({type(e).__name__}). '
@@ -237,6 +240,10 @@ def train_tiny_vae(out: str | Path, # run folder: checkpoints in `out/checkpoint
     "Train the tiny `AutoencoderKL` on toy images; resumable, seeded. Returns the loss history and the final model folder."
     from tqdm.auto import tqdm
     out = Path(out); ckpt = out/'checkpoint'
+    if pool is None: pool = toy_image_pool(seed=seed)
+    settings = {'steps': steps, 'batch_size': batch_size, 'lr': lr, 'kl_weight': kl_weight, 'seed': seed,
+                'pool': [list(pool.shape), int(pool[:, :, ::4, ::4].sum(dtype=torch.int64))]}  # its size and a checksum
+    check_resume(ckpt, 'tiny VAE', settings)
     torch.manual_seed(seed)
     vae = AutoencoderKL(**tiny_vae_config()); vae.train()
     opt = torch.optim.AdamW(vae.parameters(), lr=lr, weight_decay=0.0)
@@ -245,7 +252,6 @@ def train_tiny_vae(out: str | Path, # run folder: checkpoints in `out/checkpoint
         tensors, meta = saved
         vae.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith('model.')})
         load_optimizer_state(opt, tensors, meta['optimizer']); start, history = meta['step'], meta['history']
-    if pool is None: pool = toy_image_pool(seed=seed)
     end = steps if stop_after is None else min(steps, start + stop_after)
     bar = tqdm(range(start, end), initial=start, total=steps, desc='tiny VAE', disable=not progress)
     for step in bar:
@@ -267,7 +273,7 @@ def train_tiny_vae(out: str | Path, # run folder: checkpoints in `out/checkpoint
         if (step + 1) % checkpoint_every == 0 or step + 1 == end:
             t, m = optimizer_state(opt)
             save_checkpoint(ckpt, {**{f'model.{k}': v for k, v in vae.state_dict().items()}, **t},
-                            {'step': step + 1, 'optimizer': m, 'history': history, 'seed': seed, 'steps': steps})
+                            {'step': step + 1, 'optimizer': m, 'history': history}, 'tiny VAE', settings)
     if end < steps: return {'vae': None, 'history': history, 'step': end}
     vae.eval()
     with torch.no_grad():  # unit-variance latents, as SD's scaling_factor gives

@@ -42,6 +42,10 @@ def world(tmp_path_factory):
     made = subprocess.run([*SYNTHSEG, 'generate', '--prompt', 'a photo of a cat', '--num', '2', '--steps', '2', '--out', str(d/'SET')],
                           capture_output=True, text=True, cwd=d)
     assert made.returncode == 0, made.stderr[-2000:]
+    for argv in (['train-vae', '--steps', '2', '--batch-size', '2', '--pets', '4', '--streets', '0', '--out', str(d/'VAE')],
+                 ['train-segmentator', '--num', '2', '--steps', '1', '--views', '1', '--batch-size', '1', '--out', str(d/'SEG')]):
+        made = subprocess.run([*SYNTHSEG, *argv], capture_output=True, text=True, cwd=d)
+        assert made.returncode == 0, made.stderr[-2000:]
     return d
 
 def _snapshot(d: Path) -> dict:
@@ -50,7 +54,7 @@ def _snapshot(d: Path) -> dict:
 @pytest.mark.parametrize('row', ROWS, ids=[r['what'] for r in ROWS])
 def test_bad_input(row, world):
     names = {'NEW': str(world/'NEW'), 'FILE': str(world/'FILE'), 'EMPTY': str(world/'EMPTY'), 'BROKEN': str(world/'BROKEN'),
-             'SET': str(world/'SET'), 'LONG': LONG}
+             'SET': str(world/'SET'), 'LONG': LONG, 'VAE': str(world/'VAE'), 'SEG': str(world/'SEG')}
     argv = [names.get(a, a) for a in row['argv']]
     argv = [str(world/'RO') + a[2:] if a.startswith('RO/') else a for a in argv]
     assert argv[0] == 'synthseg', row
