@@ -141,6 +141,8 @@ def _train_vae(a) -> dict:
     import time
     out = _check_out(a.out or _default_run('tiny-vae'), kind='tiny VAE')
     if a.pets + a.streets == 0: raise SynthsegError('--pets and --streets are both 0: the VAE needs images to train on')
+    from synthseg.core import check_resume
+    check_resume(out/'checkpoint', 'tiny VAE', {'steps': a.steps, 'batch_size': a.batch_size, 'lr': a.lr, 'seed': a.seed}, partial=True)  # before the pool is drawn
     from synthseg.vae_features import toy_image_pool, train_tiny_vae
     t0 = time.time()
     res = train_tiny_vae(out, steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, pool=toy_image_pool(a.pets, a.streets, seed=a.seed))
@@ -293,7 +295,7 @@ def _eval_segmentator(a) -> dict:
     try: vae = load_vae(a.vae or cfg['vae'].get('source'), device=_device(a, a.dataset))
     except SynthsegError as e:
         if a.vae: raise
-        raise SynthsegError(f"{e}. The segmentator was trained on the {cfg['vae'].get('class', 'VAE')} it names, {cfg['vae'].get('source')!r}, and that is "
+        raise SynthsegError(f"{str(e).rstrip('.')}. The segmentator was trained on the {cfg['vae'].get('class', 'VAE')} it names, {cfg['vae'].get('source')!r}, and that is "
                             'not here: pass --vae with the same VAE where you have it' + (' (TAESD: a folder with its files, or madebyollin/taesd)'
                             if cfg['vae'].get('class') == 'AutoencoderTiny' else '')) from None
     seg = load_segmentator(folder, vae, device=vae.device, fix=f"pass --vae {cfg['vae'].get('source') or 'SOURCE'} (or leave --vae out)")
@@ -497,7 +499,9 @@ def _export_args(p):
 def _export(a) -> dict:
     import importlib.util
     if not (a.src/'dataset.json').is_file(): raise SynthsegError(f'--in {a.src} is not a generated dataset (no dataset.json): make one with `synthseg generate --out {a.src}`')
-    if 'export_format' in json.loads((a.src/'dataset.json').read_text()):
+    try: made = json.loads((a.src/'dataset.json').read_text())
+    except ValueError as e: raise SynthsegError(f'--in {a.src}/dataset.json is damaged ({e}): generate the set again, or restore the file') from None
+    if 'export_format' in made:
         raise SynthsegError(f'--in {a.src} is already an export: export the generated folder it was made from (its dataset.json names it under exported_from)')
     if a.out.exists() and (not a.out.is_dir() or any(a.out.iterdir())): raise SynthsegError(f'--out {a.out} exists and is not an empty folder: export into a new one')
     _check_out(a.out)
@@ -633,7 +637,7 @@ def _check_device(device: str):
     "Refuse a --device that torch cannot run on here, before anything loads."
     import torch
     try: d = torch.device(device)
-    except RuntimeError: raise SynthsegError(f'--device {device}: not a device torch knows: use cpu, cuda, cuda:N or mps') from None
+    except RuntimeError: raise SynthsegError(f'--device {device}: not a device torch knows: use cpu, cuda or mps') from None
     if d.type == 'cuda' and not torch.cuda.is_available():
         raise SynthsegError(f'--device {device}: torch sees no CUDA GPU on this machine (a CPU-only torch, or no driver): pass --device cpu, or leave --device out')
     if d.type == 'cuda' and d.index is not None and d.index >= torch.cuda.device_count():

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #7bae8694
 from __future__ import annotations
-import contextlib, glob, json, os, random, sys, tempfile
+import contextlib, glob, json, os, random, sys, tempfile, warnings
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
@@ -322,14 +322,17 @@ def check_resume(folder: str | Path, # the run's checkpoint folder (it may not e
     state = Path(folder)/'state.json'
     if not state.is_file(): return
     meta, run = json.loads(state.read_text()), Path(folder).parent
-    if meta.get('kind') != kind:
-        raise SynthsegError(f'{run} holds a checkpoint of a {meta.get("kind") or "run of an older synthseg"}, not of a {kind}: '
-                            f'choose another folder, or delete {folder} to start afresh')
-    was, now = meta.get('settings', {}), as_json(settings)
+    if 'kind' not in meta and 'config' not in meta:  # written before checkpoints recorded their settings: nothing to compare
+        warnings.warn(f'{folder} is a checkpoint of an older synthseg that records no settings: resuming it unchecked'); return
+    if meta.get('kind', kind) != kind:
+        raise SynthsegError(f'{run} holds a checkpoint of {_a(meta["kind"])}, not of {_a(kind)}: choose another folder, or delete {folder} to start afresh')
+    was, now = meta.get('settings', meta.get('config', {})), as_json(settings)  # 'config': the street oracle's and the LoRA's older record
     if partial: was = {k: was.get(k) for k in now}
     if was != now:
         diff = '; '.join(f'{k}: {was.get(k)!r} there, {now.get(k)!r} now' for k in sorted({*was, *now}) if was.get(k) != now.get(k))
-        raise SynthsegError(f'{run} holds a {kind} run with other settings ({diff}): resume it with the same ones, or choose another folder')
+        raise SynthsegError(f'{run} holds {_a(kind)} run with other settings ({diff}): resume it with the same ones, or choose another folder')
+
+def _a(noun: str) -> str: return ('an ' if noun[0] in 'aeiouAEIOU' else 'a ') + noun
 
 def _json_or_empty(path: Path) -> dict:
     try: return json.loads(path.read_text())
@@ -340,7 +343,7 @@ def folder_kind(folder: str | Path, # any folder
     "What synthseg made in `folder`, read from the files it leaves there; None for a missing or empty folder, or one with none of them."
     p = Path(folder)
     if not p.is_dir(): return None
-    if (p/'checkpoint'/'state.json').is_file(): return _json_or_empty(p/'checkpoint'/'state.json').get('kind') or 'run of an older synthseg'
+    if kind := _json_or_empty(p/'checkpoint'/'state.json').get('kind'): return kind  # a run under way (or finished)
     if (p/'pytorch_lora_weights.safetensors').exists(): return 'LoRA'
     if (p/'segmentator.safetensors').exists(): return 'segmentator'
     if (p/'oracle.safetensors').exists(): return 'toy oracle' if 'colours' in _json_or_empty(p/'config.json') else 'street oracle'
@@ -358,7 +361,7 @@ def check_run_folder(folder: str | Path, # the output folder of a command; it ma
     "`check_writable`, and refuse a folder that holds what another command made."
     p = check_writable(folder, what)
     if (found := folder_kind(p)) not in (None, kind):
-        raise SynthsegError(f'{what} {p} holds a {found}, not a {kind}: choose another folder (a new one is fine)')
+        raise SynthsegError(f'{what} {p} holds {_a(found)}, not {_a(kind)}: choose another folder (a new one is fine)')
     return p
 
 # %% ../nbs/00_core.ipynb #8e2d986f

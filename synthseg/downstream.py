@@ -60,8 +60,8 @@ def check_backbone_weights(name: str, # one of `NETWORKS`
     if weights_backbone is None or name == 'small-unet': return
     from torchvision.models import MobileNet_V3_Large_Weights, ResNet50_Weights
     enum = MobileNet_V3_Large_Weights if 'mobilenet' in name else ResNet50_Weights
-    if weights_backbone != 'DEFAULT' and weights_backbone not in enum.__members__:
-        raise SynthsegError(f'{weights_backbone!r} are not weights of {name}\'s backbone: choose DEFAULT or one of {", ".join(enum.__members__)}')
+    if weights_backbone.removeprefix(f'{enum.__name__}.') not in enum.__members__:  # torchvision takes 'IMAGENET1K_V1' and 'ResNet50_Weights.IMAGENET1K_V1'
+        raise SynthsegError(f'{weights_backbone!r} are not weights of {name}\'s backbone: choose one of {", ".join(enum.__members__)}')
 
 def network_input(name: str) -> Callable | None:
     "What a network's images go through first: ImageNet standardisation for torchvision's networks, nothing for the small U-Net."

@@ -68,12 +68,9 @@ def _from_hub(repo: str, **kw):
     from huggingface_hub import hf_hub_download
     from huggingface_hub.utils import EntryNotFoundError, LocalEntryNotFoundError, RepositoryNotFoundError
     last = None
-    for sub in (None, 'vae'):
+    for sub in (None, 'vae'):  # a VAE repository, then a Stable Diffusion one (its VAE in vae/; offline, only that may be cached)
         try: cfg_file = hf_hub_download(repo, 'config.json', subfolder=sub)
-        except LocalEntryNotFoundError as e:  # the hub could not be reached and nothing is cached (a subclass of the next one: first)
-            raise SynthsegError(f'could not reach the Hugging Face hub for {repo!r}, and it is not in the local cache. Connect to the internet once, '
-                                'or pass a local folder (a diffusers VAE, a Stable Diffusion folder, or a folder with the TAESD files).') from e
-        except (EntryNotFoundError, RepositoryNotFoundError) as e: last = e; continue
+        except (EntryNotFoundError, RepositoryNotFoundError) as e: last = e; continue  # LocalEntryNotFoundError, offline and not cached, is one
         except Exception as e:
             raise SynthsegError(f'could not fetch {repo!r} from the Hugging Face hub ({type(e).__name__}). '
                                 'Check your internet connection and the id, or pass a local folder (a diffusers VAE, '
@@ -81,6 +78,9 @@ def _from_hub(repo: str, **kw):
         cls = VAE_CLASSES.get(json.loads(Path(cfg_file).read_text()).get('_class_name'))
         if cls is None: raise SynthsegError(f'{repo} ({sub or "root"}) holds no VAE')
         return cls.from_pretrained(repo, subfolder=sub, **kw)
+    if isinstance(last, LocalEntryNotFoundError):
+        raise SynthsegError(f'could not reach the Hugging Face hub for {repo!r}, and it is not in the local cache. Connect to the internet once, '
+                            'or pass a local folder (a diffusers VAE, a Stable Diffusion folder, or a folder with the TAESD files)') from last
     raise SynthsegError(f'{repo!r} is not a VAE or Stable Diffusion repository on the hub: {last}')
 
 def load_vae(source: str | Path | None = None, # see the table above; None: the miniature world's tiny VAE
