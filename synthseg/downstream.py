@@ -4,9 +4,9 @@
 
 # %% ../nbs/13_downstream.ipynb #7f6db4ba
 from __future__ import annotations
-import copy, json, math, multiprocessing, shutil, time
+import copy, json, math, multiprocessing, shutil, sys, time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -46,9 +46,8 @@ def make_network(name: str, # one of `NETWORKS`
     build = {'lraspp-mobilenet-v3': tvs.lraspp_mobilenet_v3_large, 'deeplabv3-mobilenet-v3': tvs.deeplabv3_mobilenet_v3_large,
              'fcn-resnet50': tvs.fcn_resnet50, 'deeplabv3-resnet50': tvs.deeplabv3_resnet50}[name]
     check_backbone_weights(name, weights_backbone)
-    import contextlib, sys
     try:
-        with contextlib.redirect_stdout(sys.stderr): return build(weights=None, weights_backbone=weights_backbone, num_classes=num_classes)  # torch.hub's "Downloading:" line
+        with redirect_stdout(sys.stderr): return build(weights=None, weights_backbone=weights_backbone, num_classes=num_classes)  # torch.hub's "Downloading:" line
     except OSError as e:  # torchvision downloads them on first use
         raise SynthsegError(f'could not fetch the {weights_backbone} backbone weights of {name} ({e}): connect to the internet once (torch keeps them '
                             'in $TORCH_HOME/hub/checkpoints), or drop weights_backbone to train from scratch') from e

@@ -601,10 +601,8 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
     config = {'data': repr(train_ds), 'recipe': r.tag, 'size': r.size, 'views': r.views, 'crop': r.crop, 'paste': r.paste,
               'augment_strength': r.augment_strength, 'hidden_states': names}
     if out is not None:  # refuse a run with other settings before the hidden states are cached, not after
-        early = {'vae': {k: v for k, v in vae_signature(vae).items() if k != 'source'}, 'classes': list(train_ds.classes), 'steps': r.steps,
-                 'batch_size': r.batch_size, 'lr': r.lr, 'seed': seed, 'class_weight': r.class_weight, 'adjust': r.adjust, 'flip': r.flip,
-                 'segmentator': head, **config}
-        check_resume(Path(out)/'checkpoint', 'segmentator', early, partial=True)
+        early = _run_settings(vae_signature(vae), train_ds.classes, r.steps, r.batch_size, r.lr, None, seed, r.class_weight, r.adjust, None, r.flip, head, config)
+        check_resume(Path(out)/'checkpoint', 'segmentator', {k: v for k, v in early.items() if k not in ('weight_decay', 'ema')}, partial=True)  # those two: train_segmentator's defaults, checked there
     t0 = time.perf_counter()
     cache = FeatureCache(vae, train_ds, names, views=r.views, augment=default_augment(r.size, r.augment_strength, r.crop), seed=seed,
                          progress=progress, paste=r.paste, paste_augment=default_augment(r.size, r.augment_strength, crop=False))
