@@ -66,8 +66,12 @@ def _show_dataset(a: argparse.Namespace) -> dict:
     _check_dataset_args(a); _check_picture(a.out)
     from synthseg.viz import show_dataset
     out = show_dataset(a.dataset, root=a.root, num=a.num, out=a.out, split=a.split, size=a.size, seed=a.seed, **_download(a))
-    print(f'wrote {out}', file=sys.stderr)
-    return {'out': str(out), 'dataset': a.dataset, 'num': a.num}
+    shown = a.num
+    if not a.dataset.startswith('toy-'):  # a folder may hold fewer samples than asked for: report the rows drawn
+        from synthseg.toy import load_dataset
+        shown = min(a.num, len(load_dataset(a.dataset, a.root, a.split, size=a.size)))
+    print(f'wrote {out}' + (f' ({shown} samples: all the {a.split} split has)' if shown < a.num else ''), file=sys.stderr)
+    return {'out': str(out), 'dataset': a.dataset, 'num': shown}
 
 def _dataset_args(p: argparse.ArgumentParser, default: str | None = 'toy-pets'):
     from synthseg.core import DATASETS
@@ -445,6 +449,11 @@ def _generate(a) -> dict:
     prompts = None if a.augment else _read_prompts(a)
     lora = lora_info = None
     if a.lora_scale != 1.0 and not a.lora: raise SynthsegError('--lora-scale sets the strength of a LoRA: pass --lora too, or drop --lora-scale')
+    attention_only = [f for f, v in (('--attention-recipe', a.attention_recipe), ('--threshold', a.threshold), ('--resolutions', a.resolutions),
+                                     ('--refine', a.refine or None), ('--power', a.power), ('--crf' if a.crf else '--no-crf', a.crf)) if v is not None]
+    if a.masks == 'segmentator' and attention_only:
+        raise SynthsegError(f'{", ".join(attention_only)} {"sets" if len(attention_only) == 1 else "set"} attention masks, and --masks segmentator makes none: '
+                            'add --masks attention or --masks both, or drop ' + ('it' if len(attention_only) == 1 else 'them'))
     if a.lora:
         from synthseg.core import check_lora
         lora = check_lora(a.lora)

@@ -154,7 +154,7 @@ class LoraRecipe(Recipe):
     snr_gamma: float | None = 5.0 # min-SNR loss weighting (None: plain noise-prediction loss)
     ema: float | None = None # EMA decay of the adapter's weights (None: no EMA)
     flip: bool = True # mirror half the views (streets are symmetric enough; a dataset of text would not be)
-    train_images: int | None = 2000 # images of a toy dataset (real datasets: all of them)
+    train_images: int | None = 2000 # images of a toy dataset (real datasets: all of them); never more than steps × batch size
     save_dtype: str = 'float16' # the saved adapter's precision (float16 halves the file; training stays float32)
 
 LORA_RECIPES: dict[str, LoraRecipe] = {r.name: r for r in [
@@ -275,7 +275,7 @@ def train_lora(pipe, # the base `StableDiffusionPipeline` (its UNet gets the ada
         if scaler.is_enabled() and meta.get('scaler'): scaler.load_state_dict(meta['scaler'])
         if ema is not None: ema.shadow_params = [tensors[f'ema.{i}'].to(p.device) for i, p in enumerate(params)]; ema.optimization_step = meta['ema_step']
         start, history, before = meta['step'], meta['history'], meta.get('seconds', 0.0)
-    captions = dataset_captions(ds, r.train_images, seed)
+    captions = dataset_captions(ds, min(r.train_images or len(ds), r.steps * r.batch_size), seed)  # a short run encodes no more views than it draws
     views = ckpt/'views.safetensors'  # the encoded views, kept for resumed calls
     if views.exists() and saved is not None: latents = load_file(str(check_safetensors(views, f'delete {views}')))['latents']
     else:
