@@ -468,7 +468,7 @@ def _generate(a) -> dict:
     names = a.classes or (['cat', 'dog'] if tiny and not streets else [c for c in seg_cfg['classes'] if c != 'background'] if seg_cfg else None)
     if (a.masks != 'segmentator' or a.augment) and not names: raise SynthsegError('name the classes to segment: --classes WORD [WORD ...]')
     crf_installed = importlib.util.find_spec('pydensecrf') is not None
-    if a.crf and a.masks != 'segmentator' and not crf_installed: raise SynthsegError('--crf needs the pydensecrf2 package: pip install "synthseg[crf]"')
+    if a.crf and not crf_installed: raise SynthsegError('--crf needs the pydensecrf2 package: pip install "synthseg[crf]"')
     classes = lexicon = None
     if a.masks != 'segmentator' or a.augment:  # only attention masks and prompt augmentation need class words
         from synthseg.prompts import PromptAugmenter, class_words, load_lexicon
