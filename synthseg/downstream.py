@@ -214,9 +214,9 @@ class DownstreamRecipe(Recipe):
 DOWNSTREAM_RECIPES = {r.name: r for r in [
     DownstreamRecipe('toy-pets', 2, 'the miniature table on Toy Pets: small U-Net at 64 px, 300 steps of 16, the first half at 32 px '
                      '(float32: bfloat16 cost 2 points here)', low_res=0.5),
-    DownstreamRecipe('toy-streets', 4, 'the miniature table on Toy Streets: small U-Net on 64x128 views, 1000 steps of 8, the first half at 32x64, rare classes weighed up '
+    DownstreamRecipe('toy-streets', 5, 'the miniature table on Toy Streets: small U-Net on 64x128 views, 1000 steps of 8, the first quarter at 32x64, rare classes weighed up '
                      '(19 classes from road to bicycle: unweighted, a small network learns the five biggest and stops), bfloat16 where the CPU computes it',
-                     size=(64, 128), steps=1000, batch_size=8, class_weight=0.5, cpu_amp=True, low_res=0.5),
+                     size=(64, 128), steps=1000, batch_size=8, class_weight=0.5, cpu_amp=True, low_res=0.25),
     DownstreamRecipe('oxford-pets', 1, 'real photos: LRASPP-MobileNetV3 at 256 px, 2000 steps of 16 (a GPU recipe; from scratch unless weights_backbone)',
                      network='lraspp-mobilenet-v3', size=256, steps=2000, lr=1e-3, crop_scale=(0.5, 1.0)),
     DownstreamRecipe('cityscapes', 1, 'real frames: DeepLabV3-MobileNetV3 on 256x512 views, 4000 steps of 8 (a GPU recipe)',
