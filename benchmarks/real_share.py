@@ -12,7 +12,7 @@ import argparse, json, time
 
 def main():
     from synthseg.downstream import ARMS, downstream_recipe, evaluate_arms
-    from synthseg.toy import ToyPets, ToyStreets, load_dataset
+    from synthseg.toy import load_dataset
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--world', choices=('toy-pets', 'toy-streets'), default='toy-streets')
     ap.add_argument('--arm', default='mixed-segmentator-jitter', choices=[a for a, v in ARMS.items() if v.real and v.synthetic])
@@ -22,7 +22,7 @@ def main():
     ap.add_argument('--n-val', type=int, default=200); ap.add_argument('--val-seed', type=int, default=3)
     ap.add_argument('--out', required=True)
     a = ap.parse_args()
-    val = (ToyStreets if a.world == 'toy-streets' else ToyPets)(n=a.n_val, split='train', seed=a.val_seed)
+    val = load_dataset(a.world, None, 'train', n=a.n_val, seed=a.val_seed)
     real = load_dataset(a.world, None, 'train', n=a.n_real)
     recipe, res = downstream_recipe(a.world), {}
     for share in a.shares:
