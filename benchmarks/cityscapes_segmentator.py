@@ -6,7 +6,7 @@
 Defaults: the 16 train and 5 val frames of `cityscapes-mini` in the shared assets, the real TAESD, one thread.
 Each setting is a comma-separated list of recipe fields changed from the `default` segmentator recipe
 (`views`, `steps`, `batch_size`, `lr`, `fuse_max_side`, `crop`, `paste`, `augment_strength`, `flip`, `amp`, `width`,
-`class_weight`, and `fine` as hidden-state names joined by `+`, e.g. `fine=up2`).
+`class_weight`, and `fine` as hidden-state names joined by `+`, e.g. `fine=up2`: any field of the recipe, read as its type).
 The training frames are read once at `--size` (height x width; Cityscapes is 2:1, so 256x512 keeps the shape),
 or at `--read-size` with the views cut from them at `--size` (crops then hold detail a 256x512 frame has lost),
 and held in memory; the hidden states of their views are cached exactly as `fit_segmentator` caches them
@@ -22,17 +22,13 @@ from pathlib import Path
 
 import torch
 
-from synthseg.core import real_assets_dir, seed_everything
+from synthseg.core import SynthsegError, real_assets_dir, seed_everything
 from synthseg.data import CityscapesSeg
-from synthseg.segmentator import (FeatureCache, default_augment, default_hidden_states, evaluate_segmentator, segmentator_recipe,
-                                  train_segmentator)
+from synthseg.segmentator import (SEGMENTATOR_RECIPES, FeatureCache, default_augment, default_hidden_states, evaluate_segmentator,
+                                  segmentator_recipe, train_segmentator)
 from synthseg.vae_features import load_vae
 
 CACHE_FIELDS = ('size', 'views', 'crop', 'paste', 'augment_strength')
-TYPES = {'views': int, 'steps': int, 'batch_size': int, 'fuse_max_side': int, 'lr': float, 'paste': float, 'augment_strength': float,
-         'crop': lambda v: bool(int(v)), 'flip': lambda v: bool(int(v)), 'amp': lambda v: bool(int(v)), 'width': int,
-         'class_weight': float, 'adjust': float, 'fine': lambda v: tuple(n for n in v.split('+') if n)}
-
 
 def hw(text):
     "'256x512' -> (256, 512); '256' -> 256 (a square)."
@@ -68,10 +64,8 @@ def scores(res):
 
 
 def parse_setting(text, size):
-    kv = dict(p.split('=') for p in text.split(',')) if text else {}
-    bad = [k for k in kv if k not in TYPES]
-    if bad: raise SystemExit(f'unknown setting fields {bad}: use {", ".join(TYPES)}')
-    return segmentator_recipe('default', size=size, **{k: TYPES[k](v) for k, v in kv.items()})
+    "The `default` recipe at `size` with the fields of `text` changed, each read as its field's type by `Recipe.parse_changes`."
+    return segmentator_recipe('default', size=size, **SEGMENTATOR_RECIPES['default'].parse_changes(text))
 
 
 def subset_names(cache, names):
@@ -100,7 +94,8 @@ def main():
     if a.root is None or a.vae is None: ap.error('give --root (Cityscapes in torchvision layout) and --vae')
     torch.set_num_threads(a.threads)
     vae = load_vae(a.vae)
-    settings = {t: parse_setting(t, a.size) for t in a.settings}
+    try: settings = {t: parse_setting(t, a.size) for t in a.settings}
+    except SynthsegError as e: ap.error(str(e))
     t0 = time.perf_counter()
     read = a.read_size or a.size
     train = InMemory(CityscapesSeg(a.root, 'train', size=read))

@@ -14,16 +14,6 @@ mixed arm over the real one in points, and the seconds.
 import argparse, json, time
 
 
-def parse_setting(text: str, recipe) -> dict:
-    "'low_res=0.25,steps=1200' -> {'low_res': 0.25, 'steps': 1200}: each value of the type of the recipe's field (a number, a flag as 0/1, a name); `Recipe.changed` refuses unknown fields."
-    if text == 'default': return {}
-    out = {}
-    for key, _, value in (item.partition('=') for item in text.split(',')):
-        old = getattr(recipe, key, None)
-        out[key] = value.lower() in ('1', 'true') if isinstance(old, bool) else type(old)(value) if isinstance(old, (int, float)) else value
-    return out
-
-
 def main():
     from synthseg.downstream import ARMS, downstream_recipe, evaluate_arms
     from synthseg.toy import load_dataset
@@ -38,9 +28,12 @@ def main():
     a = ap.parse_args()
     val = load_dataset(a.world, None, 'train', n=a.n_val, seed=a.val_seed)
     real = load_dataset(a.world, None, 'train', n=a.n_real)
+    from synthseg.core import SynthsegError
     base, res = downstream_recipe(a.world), {}
-    for text in a.settings:
-        recipe, t = downstream_recipe(base, **parse_setting(text, base)), time.time()
+    try: recipes = {text: downstream_recipe(base, **base.parse_changes('' if text == 'default' else text)) for text in a.settings}
+    except SynthsegError as e: ap.error(str(e))
+    for text, recipe in recipes.items():
+        t = time.time()
         rows = evaluate_arms(val, real, {'synthetic': a.synthetic}, a.arms, [a.n_real], None, a.seeds, recipe,
                              f'{a.out}/{text.replace(",", "_")}', progress=False, workers=None).rows()
         arms = {row['arm']: {'miou': round(row['miou'], 4), 'std': round(row['std'], 4)} for row in rows}

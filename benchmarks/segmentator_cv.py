@@ -9,7 +9,7 @@ Defaults: the 58 trainval photos of `oxford-iiit-pet-more` in the shared assets,
 rank of the photo within its breed, by file name, modulo k). A setting is a comma-separated list of recipe
 fields to change (`views`, `steps`, `batch_size`, `lr`, `fuse_max_side`, `crop`, `paste`, `augment_strength`, `flip`, `width`,
 `class_weight`, and `fine` as hidden-state names joined by `+`, e.g. `fine=stage2`)
-plus `amp` (bfloat16 autocast, 0 or 1). For every setting, seed and fold a segmentator is trained on the other
+and `amp` (bfloat16 autocast, 0 or 1): any field of the recipe, read as its type by `Recipe.parse_changes`. For every setting, seed and fold a segmentator is trained on the other
 folds and predicts the held-out photos (with mirrored test-time augmentation, as `evaluate_segmentator`
 does); the figure per setting and seed is the mIoU pooled over all held-out photos, raw and after the
 recipe's dense CRF. The table reports the mean over seeds. Settings that differ only in `views`, `steps`,
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from safetensors.torch import save_file
 
-from synthseg.core import real_assets_dir, seed_everything
+from synthseg.core import SynthsegError, real_assets_dir, seed_everything
 from synthseg.data import OxfordPets
 from synthseg.metrics import SegmentationMetric
 from synthseg.blocks import dense_crf
@@ -56,14 +56,9 @@ def breed_folds(ds, k):
 
 
 def parse_setting(text, base):
-    "The recipe `base` with the fields of `text` (`views=6,paste=0`) changed."
-    kv = dict(p.split('=') for p in text.split(',')) if text else {}
-    types = {'views': int, 'steps': int, 'batch_size': int, 'fuse_max_side': int, 'lr': float, 'paste': float,
-             'augment_strength': float, 'crop': lambda v: bool(int(v)), 'flip': lambda v: bool(int(v)),
-             'amp': lambda v: bool(int(v)), 'width': int, 'class_weight': float, 'fine': lambda v: tuple(n for n in v.split('+') if n)}
-    bad = [k for k in kv if k not in types]
-    if bad: raise SystemExit(f'unknown setting fields {bad}: use {", ".join(types)}')
-    return segmentator_recipe(base, **{k: types[k](v) for k, v in kv.items()})
+    "The recipe `base` with the fields of `text` (`views=6,paste=0`) changed; `Recipe.parse_changes` reads each value as its field's type."
+    recipe = segmentator_recipe(base)
+    return segmentator_recipe(recipe, **recipe.parse_changes(text))
 
 
 def first_views(cache, views, n):
@@ -91,7 +86,8 @@ def main():
     a = ap.parse_args()
     if a.root is None or a.vae is None: ap.error('give --root (Oxford-IIIT Pet in torchvision layout) and --vae')
     vae = load_vae(a.vae)
-    settings = {t: parse_setting(t, a.recipe) for t in a.settings}
+    try: settings = {t: parse_setting(t, a.recipe) for t in a.settings}
+    except SynthsegError as e: ap.error(str(e))
     if a.size: settings = {t: r.changed(size=a.size) for t, r in settings.items()}
     sizes = {r.size for r in settings.values()}
     if len(sizes) > 1: ap.error('all settings must share one size')

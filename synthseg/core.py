@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #7bae8694
 from __future__ import annotations
-import contextlib, glob, json, os, random, sys, tempfile, warnings
+import contextlib, glob, json, os, random, re, sys, tempfile, types, typing, warnings
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
@@ -383,6 +383,50 @@ class Recipe:
         if bad := [k for k in changes if k not in known]:
             raise SynthsegError(f'{bad} are not fields of {type(self).__name__}: choose from {sorted(known)}')
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def parse_changes(self, text: str, # 'steps=800,flip=1,size=64x128,fine=up1+up2': fields and values, comma-separated ('': none)
+                     ) -> dict:
+        "The changes `text` names, each value read as its field's type, ready for `changed` or a method's own `*_recipe(...)`."
+        hints, known = typing.get_type_hints(type(self)), {f.name for f in fields(self)} - {'name', 'version', 'description'}
+        items = [item.strip() for item in text.split(',') if item.strip()]
+        if bad := [item for item in items if '=' not in item]:
+            raise SynthsegError(f'{bad} are not settings: write each as FIELD=VALUE, comma-separated, e.g. steps=800,flip=1')
+        pairs = [(k.strip(), v.strip()) for k, _, v in (item.partition('=') for item in items)]
+        if bad := [k for k, _ in pairs if k not in known]:
+            raise SynthsegError(f'{bad} are not fields of {type(self).__name__}: choose from {sorted(known)}')
+        out = {}
+        for key, value in pairs:
+            try: out[key] = _read_value(value, hints[key])
+            except ValueError:
+                kind = _type_name(hints[key])
+                how = 'set it in Python with changed()' if 'dict' in kind else 'flags as 0 or 1, tuples joined by + or x, none for None'
+                raise SynthsegError(f'{key}={value!r}: {key} is {kind} ({how})') from None
+        return out
+
+def _read_value(text: str, hint):
+    "`text` as a value of the type `hint`: raises ValueError when it is not one."
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if text.lower() == 'none' and type(None) in args: return None
+        for a in sorted((a for a in args if a is not type(None)), key=lambda a: a is str):  # a string last: '0.3' is a number first
+            with contextlib.suppress(ValueError): return _read_value(text, a)
+        raise ValueError(text)
+    if hint is bool:
+        if text.lower() in ('1', 'true'): return True
+        if text.lower() in ('0', 'false'): return False
+        raise ValueError(text)
+    if hint in (int, float, str): return hint(text)
+    if origin is tuple:
+        numeric = all(a in (int, float, Ellipsis) for a in args)
+        parts = [p for p in re.split(r'[+x]' if numeric else r'\+', text) if p]
+        kinds = [args[0]] * len(parts) if len(args) == 2 and args[1] is Ellipsis else list(args)
+        if len(kinds) != len(parts): raise ValueError(text)
+        return tuple(_read_value(p, k) for p, k in zip(parts, kinds))
+    raise ValueError(text)  # dicts and the like are set in Python, not from text
+
+def _type_name(hint) -> str:
+    "How a field's type reads in an error message."
+    return getattr(hint, '__name__', None) if typing.get_origin(hint) is None else str(hint).replace('typing.', '')
 
 def pick_recipe(recipes: Mapping[str, Recipe], # the recipes of one method, by name
                 recipe: str | Recipe, # a name, or a recipe itself
