@@ -329,6 +329,7 @@ def _train_lora_args(p):
     p.add_argument('--lr', type=positive, help="peak learning rate (default: the recipe's)")
     p.add_argument('--resolution', type=resolution, metavar='HxW', help="training views, e.g. 64x128; keep the domain's aspect ratio (default: the recipe's)")
     p.add_argument('--targets', nargs='+', metavar='NAME', help="the UNet's modules that get an update, as peft names them, e.g. to_q to_k to_v to_out.0 (default: the recipe's)")
+    p.add_argument('--text-encoder', action=argparse.BooleanOptionalAction, help="adapt the text encoder's attention too, saved in the same file (default: the recipe's)")
     p.add_argument('--seed', type=int, default=0, help='seeds the views and the training')
     p.add_argument('--stop-after', type=at_least(1), help='end this run after N steps (checkpointed); run again to continue (default: run to the end)')
     p.add_argument('--device', choices=('cuda', 'mps', 'cpu'), help='where to train (default: the best available)')
@@ -337,7 +338,7 @@ def _train_lora(a) -> dict:
     from synthseg.core import model_source
     from synthseg.lora import lora_recipe
     r = lora_recipe(a.recipe, model=a.model, dataset=a.dataset, rank=a.rank, steps=a.steps, batch_size=a.batch_size, lr=a.lr, resolution=a.resolution,
-                    targets=a.targets)
+                    targets=a.targets, text_encoder=a.text_encoder)
     model_source(None if r.model == 'tinysd' else r.model)
     if r.dataset == 'cityscapes' and a.root is None: raise SynthsegError('--dataset cityscapes needs --root, the folder holding leftImg8bit/ and gtFine/')
     out = _check_out(a.out or _default_run(f'lora-{r.dataset}'), kind='LoRA')

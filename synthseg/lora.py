@@ -78,9 +78,18 @@ def add_lora(pipe, # a `StableDiffusionPipeline`: its UNet (and text encoder) ge
     pipe.unet.requires_grad_(False); pipe.text_encoder.requires_grad_(False); pipe.vae.requires_grad_(False)
     pipe.unet.add_adapter(LoraConfig(r=rank, lora_alpha=alpha, init_lora_weights='gaussian', target_modules=list(targets)), adapter_name=adapter_name)
     if text_encoder:
-        pipe.text_encoder.add_adapter(LoraConfig(r=rank, lora_alpha=alpha, init_lora_weights='gaussian', target_modules=list(TEXT_LORA_TARGETS)),
-                                      adapter_name=adapter_name)
+        _add_text_adapter(pipe.text_encoder, LoraConfig(r=rank, lora_alpha=alpha, init_lora_weights='gaussian', target_modules=list(TEXT_LORA_TARGETS)),
+                          adapter_name)
     return [p for m in (pipe.unet, pipe.text_encoder) for p in m.parameters() if p.requires_grad]
+
+def _add_text_adapter(text_encoder, config, adapter_name: str):
+    "transformers' `add_adapter`; where its peft version gate refuses the installed peft, what that method does past the gate."
+    try: text_encoder.add_adapter(config, adapter_name=adapter_name)
+    except ValueError as e:  # transformers 5.24+ asks for peft 0.22 before any release of it; injecting a LoRA and diffusers' loading work with 0.21
+        if 'version of PEFT' not in str(e): raise
+        from peft import inject_adapter_in_model
+        text_encoder._hf_peft_config_loaded = True  # what add_adapter records: diffusers' save, set_adapters and unload read it
+        inject_adapter_in_model(config, text_encoder, adapter_name)  # a fresh adapter is the active one (set_adapter is gated too)
 
 def lora_layers(pipe, # a `StableDiffusionPipeline` with an adapter
                 adapter_name: str = 'default',
