@@ -250,11 +250,12 @@ def _adapter_state(comp: torch.nn.Module, name: str) -> dict:
 
 def pipeline_adapters(pipe: StableDiffusionPipeline) -> dict:
     "The peft adapters (LoRA) loaded into the pipeline's UNet and text encoder, with their configurations and active ones."
+    from peft.tuners.tuners_utils import BaseTunerLayer
     out = {}
     for name in ('unet', 'text_encoder'):
         comp = getattr(pipe, name, None)
         if comp is None or not getattr(comp, 'peft_config', None): continue
-        active = comp.active_adapters() if callable(getattr(comp, 'active_adapters', None)) else getattr(comp, 'active_adapters', [])
+        active = next((list(m.active_adapters) for m in comp.modules() if isinstance(m, BaseTunerLayer)), [])  # as diffusers reads them; transformers' method is gated on peft's version
         settle = lambda v: sorted(v) if isinstance(v, (set, frozenset)) else v  # peft keeps target modules in a set: record them in one order
         out[name] = {'active': list(active), 'adapters': {k: {**{f: settle(getattr(c, f, None)) for f in ('r', 'lora_alpha', 'target_modules')},
                                                               **_adapter_state(comp, k)} for k, c in comp.peft_config.items()}}
