@@ -15,6 +15,7 @@ import argparse, json, time
 
 
 def main():
+    from synthseg.core import SynthsegError
     from synthseg.downstream import ARMS, downstream_recipe, evaluate_arms
     from synthseg.toy import load_dataset
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -28,7 +29,6 @@ def main():
     a = ap.parse_args()
     val = load_dataset(a.world, None, 'train', n=a.n_val, seed=a.val_seed)
     real = load_dataset(a.world, None, 'train', n=a.n_real)
-    from synthseg.core import SynthsegError
     base, res = downstream_recipe(a.world), {}
     try: recipes = {text: downstream_recipe(base, **base.parse_changes('' if text == 'default' else text)) for text in a.settings}
     except SynthsegError as e: ap.error(str(e))
