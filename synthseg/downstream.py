@@ -26,8 +26,8 @@ from .toy import ToyStreets
 # %% auto #0
 __all__ = ['NETWORKS', 'ARMS', 'FIRST_LOOK', 'DOWNSTREAM_RECIPES', 'make_network', 'check_backbone_weights', 'network_input',
            'InMemory', 'Mixture', 'sample_agreement', 'mask_error_profile', 'Arm', 'DownstreamRecipe',
-           'downstream_recipe', 'photometric_jitter', 'DownstreamResults', 'evaluate_arms', 'plot_predictions',
-           'Predictions', 'street_prompts', 'write_prompts']
+           'downstream_recipe', 'photometric_jitter', 'DownstreamResults', 'exit_with_parent', 'evaluate_arms',
+           'plot_predictions', 'Predictions', 'street_prompts', 'write_prompts']
 
 # %% ../nbs/13_downstream.ipynb #83d86bc5
 NETWORKS = ('small-unet', 'lraspp-mobilenet-v3', 'deeplabv3-mobilenet-v3', 'fcn-resnet50', 'deeplabv3-resnet50')
@@ -369,6 +369,14 @@ def _workers(workers: int | None, device, jobs: int) -> tuple[int, int]:
     n = max(1, min(cores if workers is None else workers, jobs))
     return n, max(1, cores // n)
 
+def exit_with_parent():
+    "In a worker process: end it as soon as its parent ends, killed or not, instead of training on for no one (checkpoints are written atomically)."
+    import os, threading
+    parent = multiprocessing.parent_process()
+    if parent is None: return
+    def watch(): parent.join(); os._exit(1)
+    threading.Thread(target=watch, daemon=True, name='exit-with-parent').start()
+
 def _train_run(job: dict) -> dict:
     "Train and score one network of the table, in this process or in a worker's: its parts and shares, arm, recipe and seed."
     if 'threads' in job: torch.set_num_threads(job['threads'])
@@ -510,7 +518,7 @@ def evaluate_arms(test: SegmentationDataset, # held-out real pairs, at the recip
         for job in todo:
             bar.set_postfix_str(job['label']); finish(job, _train_run(job)); bar.update()
     else:  # each network in a process of its own: a small network keeps one core busy better than it shares two
-        with ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context('spawn')) as pool:
+        with ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context('spawn'), initializer=exit_with_parent) as pool:
             running = {pool.submit(_train_run, {**job, 'threads': threads}): job for job in todo}
             try:
                 for f in as_completed(running):

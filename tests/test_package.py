@@ -71,3 +71,42 @@ def test_no_private_names_across_modules():
     bad = {m: {d: sorted(n for n in names if n.startswith('_')) for d, names in _synthseg_imports(ROOT/'synthseg'/f'{m}.py').items()} for m in MODULES}
     bad = {m: {d: ns for d, ns in deps.items() if ns} for m, deps in bad.items()}
     assert not any(bad.values()), {m: d for m, d in bad.items() if d}
+
+_PARENT = '''
+import multiprocessing, os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from synthseg.downstream import exit_with_parent
+
+def work(path):
+    open(path + '.tmp', 'w').write(str(os.getpid())); os.replace(path + '.tmp', path); time.sleep(120)
+
+if __name__ == '__main__':
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn'), initializer=exit_with_parent)
+    pool.submit(work, sys.argv[1]); time.sleep(120)
+'''
+
+def _running(pid: int) -> bool:
+    "Whether process `pid` still runs (a zombie waiting to be reaped has ended)."
+    try: return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0] != 'Z'
+    except (FileNotFoundError, ProcessLookupError): return False
+
+@pytest.mark.skipif(not Path('/proc/self/stat').exists(), reason='reads /proc')
+def test_workers_end_with_their_parent(tmp_path):
+    "A worker of the downstream table's process pool ends when its parent is killed, instead of training on for no one."
+    import time
+    script, pid_file = tmp_path/'parent.py', tmp_path/'worker.pid'
+    script.write_text(_PARENT)
+    parent = subprocess.Popen([sys.executable, str(script), str(pid_file)])
+    try:
+        for _ in range(600):
+            if pid_file.exists() or parent.poll() is not None: break
+            time.sleep(0.1)
+        assert pid_file.exists(), 'the worker never started'
+        worker = int(pid_file.read_text())
+        assert _running(worker)
+    finally:
+        parent.kill(); parent.wait()
+    for _ in range(150):
+        if not _running(worker): break
+        time.sleep(0.1)
+    assert not _running(worker), 'the worker outlived its killed parent'
