@@ -228,6 +228,19 @@ def check_segmentator(name: str | Path, # a folder or a shipped name
 
 def _is_toy(dataset: str) -> bool: return dataset.startswith('toy-')
 
+def _set_arg(p, example: str):
+    "`--set`: any field of the command's recipe, beyond the ones it has flags for."
+    p.add_argument('--set', metavar='FIELD=VALUE,...', default='', help=f'change any other fields of the recipe, e.g. {example} '
+                   '(flags as 0 or 1, tuples joined by + or x, none for None; the recipe dataclass lists the fields)')
+
+def _with_set(recipe, make, text: str, flags: dict):
+    "`recipe` with the fields of `--set` changed, checked by `make` (a method's `*_recipe`); a field given both as a flag and in --set is refused."
+    from dataclasses import replace
+    changes = recipe.parse_changes(text)
+    if both := sorted(k for k in changes if flags.get(k) is not None):
+        raise SynthsegError(f'{", ".join(both)} given both as a flag and in --set: give {"it" if len(both) == 1 else "each"} once')
+    return make(replace(recipe, **changes))  # replace, not changed(): `none` sets a field to None
+
 def _train_segmentator_args(p):
     _dataset_args(p)
     p.add_argument('--recipe', help='a segmentator recipe (synthseg.segmentator.SEGMENTATOR_RECIPES; default: the one named like --dataset, '
@@ -249,6 +262,7 @@ def _train_segmentator_args(p):
                    help="mirror half the cached views at every training step (default: the recipe's)")
     p.add_argument('--crf', action=argparse.BooleanOptionalAction,
                    help="save the segmentator with dense-CRF refinement of its masks as its default (default: the recipe's; on for oxford-pets)")
+    _set_arg(p, 'fine=up1+up2,class_weight=0.5,adjust=0.75')
     p.add_argument('--seed', type=int, default=0, help='seeds the views and the training')
     p.add_argument('--device', choices=('cuda', 'mps', 'cpu'), help='where the VAE reads the hidden states and the segmentator trains (default: the CPU for the toy worlds, else the best available)')
 
@@ -264,9 +278,10 @@ def _train_segmentator(a) -> dict:
     from synthseg.segmentator import SEGMENTATOR_RECIPES, fit_segmentator, segmentator_recipe
     from synthseg.toy import load_dataset
     from synthseg.vae_features import load_vae
-    recipe = segmentator_recipe(a.recipe or (a.dataset if a.dataset in SEGMENTATOR_RECIPES else 'default'), size=a.size, views=a.views,
-                                steps=a.steps, batch_size=a.batch_size, lr=a.lr, fuse_max_side=a.fuse_max_side, paste=a.paste, crop=a.crop, flip=a.flip,
-                                crf=a.crf, train_images=a.num)
+    flags = dict(size=a.size, views=a.views, steps=a.steps, batch_size=a.batch_size, lr=a.lr, fuse_max_side=a.fuse_max_side, paste=a.paste,
+                 crop=a.crop, flip=a.flip, crf=a.crf, train_images=a.num)
+    recipe = segmentator_recipe(a.recipe or (a.dataset if a.dataset in SEGMENTATOR_RECIPES else 'default'), **flags)
+    recipe = _with_set(recipe, segmentator_recipe, a.set, flags)
     toy = _is_toy(a.dataset)
     ds = load_dataset(a.dataset, a.root, 'train', size=recipe.size if a.dataset != 'toy-streets' else None, n=recipe.train_images if toy else None, **_download(a))
     vae = load_vae(a.vae, device=_device(a, a.dataset))
@@ -330,6 +345,7 @@ def _train_lora_args(p):
     p.add_argument('--resolution', type=resolution, metavar='HxW', help="training views, e.g. 64x128; keep the domain's aspect ratio (default: the recipe's)")
     p.add_argument('--targets', nargs='+', metavar='NAME', help="the UNet's modules that get an update, as peft names them, e.g. to_q to_k to_v to_out.0 (default: the recipe's)")
     p.add_argument('--text-encoder', action=argparse.BooleanOptionalAction, help="adapt the text encoder's attention too, saved in the same file (default: the recipe's)")
+    _set_arg(p, 'cfg_dropout=0.2,ema=0.999,snr_gamma=none')
     p.add_argument('--seed', type=int, default=0, help='seeds the views and the training')
     p.add_argument('--stop-after', type=at_least(1), help='end this run after N steps (checkpointed); run again to continue (default: run to the end)')
     p.add_argument('--device', choices=('cuda', 'mps', 'cpu'), help='where to train (default: the best available)')
@@ -337,8 +353,9 @@ def _train_lora_args(p):
 def _train_lora(a) -> dict:
     from synthseg.core import model_source
     from synthseg.lora import lora_recipe
-    r = lora_recipe(a.recipe, model=a.model, dataset=a.dataset, rank=a.rank, steps=a.steps, batch_size=a.batch_size, lr=a.lr, resolution=a.resolution,
-                    targets=a.targets, text_encoder=a.text_encoder)
+    flags = dict(model=a.model, dataset=a.dataset, rank=a.rank, steps=a.steps, batch_size=a.batch_size, lr=a.lr, resolution=a.resolution,
+                 targets=a.targets, text_encoder=a.text_encoder)
+    r = _with_set(lora_recipe(a.recipe, **flags), lora_recipe, a.set, flags)
     model_source(None if r.model == 'tinysd' else r.model)
     if r.dataset == 'cityscapes' and a.root is None: raise SynthsegError('--dataset cityscapes needs --root, the folder holding leftImg8bit/ and gtFine/')
     out = _check_out(a.out or _default_run(f'lora-{r.dataset}'), kind='LoRA')
@@ -557,6 +574,7 @@ def _evaluate_args(p):
     p.add_argument('--low-res', type=at_least(0.0, float, 1.0), metavar='SHARE', help="the share of the steps, the first ones, trained at half "
                    "resolution (default: the recipe's; 0.5 for the toy worlds, 0 for real data)")
     p.add_argument('--size', type=size_hw, metavar='N|HxW', help="training crops and test images (default: the recipe's)")
+    _set_arg(p, 'width=24,class_weight=0.5,crop_scale=0.5+1')
     p.add_argument('--seeds', type=at_least(1), default=3, help='seeds per arm: every figure is a mean and standard deviation over them')
     p.add_argument('--out', type=Path, help='results folder, re-run to resume (default: $SYNTHSEG_DATA/runs/eval-TEST_DATASET)')
     p.add_argument('--device', choices=('cuda', 'mps', 'cpu'), help='where to train (default: the CPU for the toy worlds, else the best available)')
@@ -597,8 +615,8 @@ def _evaluate(a) -> dict:
     names = list(ARMS) if a.arms and 'all' in a.arms else a.arms or list(FIRST_LOOK)
     if bad := [x for x in names if x not in ARMS]: raise SynthsegError(f'unknown arm {bad[0]!r}: choose from {", ".join(ARMS)}, or all')
     recipe = a.recipe or (a.test_dataset if a.test_dataset in DOWNSTREAM_RECIPES else 'toy-pets')
-    r = downstream_recipe(recipe, network=a.model, weights_backbone=a.weights_backbone, steps=a.steps, batch_size=a.batch_size, lr=a.lr, size=a.size,
-                          low_res=a.low_res)
+    flags = dict(network=a.model, weights_backbone=a.weights_backbone, steps=a.steps, batch_size=a.batch_size, lr=a.lr, size=a.size, low_res=a.low_res)
+    r = _with_set(downstream_recipe(recipe, **flags), downstream_recipe, a.set, flags)
     from synthseg.toy import load_dataset
     test = load_dataset(a.test_dataset, a.test_root, 'test', size=None if toy else r.size, n=a.n_test if toy else None)
     real_name = a.real_dataset or a.test_dataset
