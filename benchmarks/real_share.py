@@ -12,18 +12,13 @@ import argparse, json, time
 
 def main():
     from synthseg.downstream import ARMS, downstream_recipe, evaluate_arms
-    from synthseg.toy import load_dataset
+    from _validation import add_validation_args, validation_sets
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--world', choices=('toy-pets', 'toy-streets'), default='toy-streets')
+    add_validation_args(ap)
     ap.add_argument('--arm', default='mixed-segmentator-jitter', choices=[a for a, v in ARMS.items() if v.real and v.synthetic])
-    ap.add_argument('--n-real', type=int, default=16); ap.add_argument('--seeds', type=int, default=3)
     ap.add_argument('--shares', type=float, nargs='+', default=[0.25, 0.5, 0.75])
-    ap.add_argument('--synthetic', required=True, help='a folder made by synthseg generate (Toy Streets: the LoRA pairs of the table)')
-    ap.add_argument('--n-val', type=int, default=200); ap.add_argument('--val-seed', type=int, default=3)
-    ap.add_argument('--out', required=True)
     a = ap.parse_args()
-    val = load_dataset(a.world, None, 'train', n=a.n_val, seed=a.val_seed)
-    real = load_dataset(a.world, None, 'train', n=a.n_real)
+    val, real = validation_sets(a)
     recipe, res = downstream_recipe(a.world), {}
     for share in a.shares:
         t = time.time()

@@ -17,18 +17,13 @@ import argparse, json, time
 def main():
     from synthseg.core import SynthsegError
     from synthseg.downstream import ARMS, downstream_recipe, evaluate_arms
-    from synthseg.toy import load_dataset
+    from _validation import add_validation_args, validation_sets
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--world', choices=('toy-pets', 'toy-streets'), default='toy-streets')
+    add_validation_args(ap)
     ap.add_argument('--arms', nargs='+', default=['real', 'mixed-segmentator-jitter'], choices=list(ARMS))
     ap.add_argument('--settings', nargs='+', default=['low_res=0.5', 'low_res=0.25', 'low_res=0'])
-    ap.add_argument('--n-real', type=int, default=16); ap.add_argument('--seeds', type=int, default=3)
-    ap.add_argument('--synthetic', required=True, help='a folder made by synthseg generate (Toy Streets: the LoRA pairs of the table)')
-    ap.add_argument('--n-val', type=int, default=200); ap.add_argument('--val-seed', type=int, default=3)
-    ap.add_argument('--out', required=True)
     a = ap.parse_args()
-    val = load_dataset(a.world, None, 'train', n=a.n_val, seed=a.val_seed)
-    real = load_dataset(a.world, None, 'train', n=a.n_real)
+    val, real = validation_sets(a)
     base, res = downstream_recipe(a.world), {}
     try: recipes = {text: downstream_recipe(base, **base.parse_changes('' if text == 'default' else text)) for text in a.settings}
     except SynthsegError as e: ap.error(str(e))
