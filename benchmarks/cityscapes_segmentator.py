@@ -1,7 +1,7 @@
 """Train the method-1 segmentator (frozen TAESD decoder hidden states) on real Cityscapes frames and score it on val.
 
     python benchmarks/cityscapes_segmentator.py [--root DIR] [--vae DIR] [--size 256x512] [--read-size 512x1024] [--eval-size 512x1024]
-                                                [--settings views=8,steps=600,fuse_max_side=128 ...] [--threads 1] [--seed 0]
+                                                [--settings views=8,steps=600,fuse_max_side=128 ...] [--threads 1] [--seed 0] [--lovasz 1]
 
 Defaults: the 16 train and 5 val frames of `cityscapes-mini` in the shared assets, the real TAESD, one thread.
 Each setting is a comma-separated list of recipe fields changed from the `default` segmentator recipe
@@ -15,13 +15,15 @@ that share the cache fields (size, views, crop, paste, augment_strength) share o
 states of the setting with the largest `fuse_max_side` (`default_hidden_states`); a setting that reads fewer
 hidden states trains on that subset, so its cache time is an upper bound. Every setting is scored with
 `evaluate_segmentator` on the val frames at `--eval-size` (mirrored TTA, no CRF): 19 classes, 255 ignored,
-classes absent from both truth and prediction left out. The last line of stdout is one JSON object.
+classes absent from both truth and prediction left out. `--lovasz W` trains with cross-entropy plus W times
+the Lovász-softmax loss (`_losses.py`). The last line of stdout is one JSON object.
 """
 import argparse, copy, json, time
 from pathlib import Path
 
 import torch
 
+from _losses import ce_lovasz
 from synthseg.core import SynthsegError, real_assets_dir, seed_everything
 from synthseg.data import CityscapesSeg
 from synthseg.segmentator import (SEGMENTATOR_RECIPES, FeatureCache, default_augment, default_hidden_states, evaluate_segmentator,
@@ -89,6 +91,7 @@ def main():
     ap.add_argument('--settings', nargs='+', default=['views=8,steps=600,fuse_max_side=128,crop=0,flip=1'])
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--lovasz', type=float, default=0.0, help='add this weight of the Lovász-softmax loss to cross-entropy (0: plain)')
     ap.add_argument('--save', type=Path, help='save each segmentator under this folder (one subfolder per setting)')
     a = ap.parse_args()
     if a.root is None or a.vae is None: ap.error('give --root (Cityscapes in torchvision layout) and --vae')
@@ -124,7 +127,8 @@ def main():
             t0 = time.perf_counter()
             seg, hist = train_segmentator(subset_names(cache, want[t]) if want[t] != names else cache, train.classes, None, r.steps, r.batch_size,
                                           r.lr, seed=a.seed, palette=train.palette, progress=False, flip=r.flip, amp=r.amp, fuse_max_side=r.fuse_max_side,
-                                          width=r.width, fine=r.fine, class_weight=r.class_weight, adjust=r.adjust)
+                                          width=r.width, fine=r.fine, class_weight=r.class_weight, adjust=r.adjust,
+                                          loss_fn=ce_lovasz(a.lovasz))
             t_train = time.perf_counter() - t0
             if a.save:
                 from synthseg.segmentator import save_segmentator
@@ -142,7 +146,7 @@ def main():
                                                                 'augment_strength', 'flip', 'amp', 'crf', 'width', 'class_weight', 'fine')},
                           'hidden_states': want[t], **scores(res),
                           'cache_seconds': round(t_cache, 1), 'train_seconds': round(t_train, 1), 'total_seconds': round(t_cache + t_train, 1),
-                          'eval_seconds': round(t_eval, 1), 'final_loss': hist[-1]['loss'], 'threads': a.threads,
+                          'eval_seconds': round(t_eval, 1), 'final_loss': hist[-1]['loss'], 'threads': a.threads, 'lovasz': a.lovasz,
                           **({'at_infer_size': scaled} if scaled else {})}
             print(f'{t}: val mIoU {res["miou"]:.4f} (pixel acc {res["pixel_acc"]:.3f}); cache {t_cache:.0f} s + train {t_train:.0f} s '
                   f'= {t_cache + t_train:.0f} s at {a.threads} thread(s); eval {t_eval:.0f} s', flush=True)

@@ -2,7 +2,7 @@
 on the trainval photos.
 
     python benchmarks/segmentator_cv.py [--root DIR] [--vae DIR] [--recipe oxford-pets] [--folds 3] [--seeds 0 1] [--size 384 --eval-size 256]
-                                        [--settings views=6 views=12,steps=800 paste=0 ...] [--no-crf] [--tta-sizes 320 384]
+                                        [--settings views=6 views=12,steps=800 paste=0 ...] [--no-crf] [--tta-sizes 320 384] [--lovasz 1]
 
 Defaults: the 58 trainval photos of `oxford-iiit-pet-more` in the shared assets, the real TAESD, the
 `oxford-pets` recipe. The photos are split into `--folds` folds, each breed spread evenly over them (fold =
@@ -20,12 +20,15 @@ a fixed size whatever the photos are read at (a segmentator trained at 384 px re
 masks at 256 px), so that settings read at different sizes are scored alike.
 `--tta-sizes` adds rows that average each held-out photo's probabilities over the photo read at `--size` and at these
 sizes too (`SETTING@256+320`, cumulatively): multi-scale test-time augmentation, chosen like any other setting.
+`--lovasz W` trains every setting with cross-entropy plus W times the Lovász-softmax loss (`_losses.py`).
 The last line of stdout is one JSON object with every figure.
 """
 import argparse, copy, json, time
 from pathlib import Path
 
 from safetensors.torch import save_file
+
+from _losses import ce_lovasz
 
 from synthseg.core import SynthsegError, real_assets_dir, seed_everything
 from synthseg.data import OxfordPets
@@ -82,6 +85,7 @@ def main():
     ap.add_argument('--no-crf', action='store_true', help='skip the dense-CRF scores')
     ap.add_argument('--tta-sizes', type=int, nargs='+', default=[], help='also read the held-out photos at these sizes and average the '
                     'probabilities over the sizes (multi-scale test-time augmentation): one more row per setting for each added size, cumulatively')
+    ap.add_argument('--lovasz', type=float, default=0.0, help='add this weight of the Lovász-softmax loss to cross-entropy (0: plain)')
     ap.add_argument('--save-probs', type=Path, help='save the held-out probabilities here (one safetensors file per setting and seed)')
     a = ap.parse_args()
     if a.root is None or a.vae is None: ap.error('give --root (Oxford-IIIT Pet in torchvision layout) and --vae')
@@ -124,7 +128,7 @@ def main():
                     t0 = time.perf_counter()
                     seg, _ = train_segmentator(first_views(cache, r.views, len(train_ids)), ds.classes, None, r.steps, r.batch_size, r.lr, seed=seed,
                                                progress=False, fuse_max_side=r.fuse_max_side, amp=r.amp, flip=r.flip, width=r.width, fine=r.fine,
-                                               class_weight=r.class_weight)
+                                               class_weight=r.class_weight, loss_fn=ce_lovasz(a.lovasz))
                     secs[t] += time.perf_counter() - t0
                     val, (met, met_crf), fold_met = val_caches[k], mets[t], SegmentationMetric(ds.classes)
                     for j, i in enumerate(held_out[k]):
@@ -155,7 +159,7 @@ def main():
                                   **({'miou_crf': round(sum(v['miou_crf'] for v in vals) / len(vals), 4)} if not a.no_crf else {})}
     print('\n| setting | pooled mIoU | with CRF |\n|---|---|---|')
     for t, v in table.items(): print(f"| {t} | {v['miou']:.4f} | {v.get('miou_crf', float('nan')):.4f} |")
-    print(json.dumps({'recipe': a.recipe, 'photos': len(ds), 'size': size, 'eval_size': a.eval_size or size, 'folds': a.folds, 'seeds': a.seeds,
+    print(json.dumps({'recipe': a.recipe, 'photos': len(ds), 'size': size, 'eval_size': a.eval_size or size, 'folds': a.folds, 'seeds': a.seeds, 'lovasz': a.lovasz,
                       'results': table}))
 
 
