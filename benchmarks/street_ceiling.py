@@ -1,6 +1,6 @@
 """How high can any judge of Toy Streets go at 64×128, and how much of that survives the tiny VAE?
 
-    python benchmarks/street_ceiling.py [--inputs renders round-trips] [--width 32] [--steps 3000] [--n 4000] [--n-test 500] [--out DIR]
+    python benchmarks/street_ceiling.py [--inputs renders round-trips] [--width 32] [--steps 3000] [--n 4000] [--n-test 500] [--vae DIR] [--out DIR]
 
 The question behind the 0.80 target for the street segmentator: a segmentator reads the tiny VAE's decoder, so it
 can label only what survives the VAE's round trip. This trains a pixel network (the street oracle's U-Net, wider and
@@ -10,7 +10,9 @@ VAE, and scores each on the 500 held-out test renders that `synthseg eval-segmen
 (seen the same way it was trained: renders or round trips). The first figure bounds any judge at this size (what a
 network this size can learn from the pixels); the second bounds what a judge reading the VAE can see. Training scenes
 are the street oracle's (train split, seed 1), never the test ones. Each network saves a safetensors checkpoint to
-`--out`/INPUTS every 250 steps and resumes from it (a resume with other settings is refused). The last line of stdout is one JSON object.
+`--out`/INPUTS every 250 steps and resumes from it (a resume with other settings is refused). `--vae` makes the round trips
+through another autoencoder folder (diffusers layout; default: the shipped tiny VAE), to ask how much a VAE that keeps
+more would let a judge see. The last line of stdout is one JSON object.
 """
 import argparse, json, math, time
 from pathlib import Path
@@ -32,9 +34,10 @@ def main():
     ap.add_argument('--width', type=int, default=32); ap.add_argument('--steps', type=int, default=3000)
     ap.add_argument('--batch-size', type=int, default=16); ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--n', type=int, default=4000); ap.add_argument('--n-test', type=int, default=500)
+    ap.add_argument('--vae', help='autoencoder folder for the round trips (default: the shipped tiny VAE)')
     ap.add_argument('--seed', type=int, default=1); ap.add_argument('--out', type=Path, default=Path('runs/street-ceiling'))
     a = ap.parse_args()
-    vae, amp = load_vae(), cpu_bf16()
+    vae, amp = load_vae(a.vae), cpu_bf16()
 
     def renders(ds):
         pairs = [ds[i] for i in range(len(ds))]
@@ -55,7 +58,7 @@ def main():
         net = SmallUNet(len(CITYSCAPES_CLASSES), a.width)
         opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-2)
         ckpt, start, secs = a.out/kind/'checkpoint', 0, 0.0
-        settings = {'inputs': kind, 'width': a.width, 'steps': a.steps, 'batch_size': a.batch_size, 'lr': a.lr, 'n': a.n, 'seed': a.seed}
+        settings = {'inputs': kind, **({'vae': str(a.vae)} if a.vae and kind == 'round-trips' else {}), 'width': a.width, 'steps': a.steps, 'batch_size': a.batch_size, 'lr': a.lr, 'n': a.n, 'seed': a.seed}
         check_resume(ckpt, 'street ceiling', settings)
         if (saved := load_checkpoint(ckpt)) is not None:
             tensors, meta = saved
@@ -86,7 +89,7 @@ def main():
         res[kind] = {'miou': round(r['miou'], 4), 'per_class': {c: (None if v is None else round(v, 3)) for c, v in r['per_class'].items()},
                      'train_seconds': round(secs + time.perf_counter() - t1)}
         print(kind, json.dumps(res[kind]), flush=True)
-    print(json.dumps({'width': a.width, 'steps': a.steps, 'batch_size': a.batch_size, 'n_train': a.n, 'n_test': a.n_test, 'bf16': amp, 'results': res}))
+    print(json.dumps({'vae': a.vae or 'tiny', 'width': a.width, 'steps': a.steps, 'batch_size': a.batch_size, 'n_train': a.n, 'n_test': a.n_test, 'bf16': amp, 'results': res}))
 
 
 if __name__ == '__main__': main()

@@ -139,6 +139,8 @@ def _train_vae_args(p):
     p.add_argument('--lr', type=positive, default=1e-3, help='peak learning rate')
     p.add_argument('--pets', type=at_least(0), default=6000, help='Toy Pets in the training pool')
     p.add_argument('--streets', type=at_least(0), default=1500, help='Toy Streets in the training pool')
+    p.add_argument('--latent-channels', type=at_least(1), default=4, help='channels of the latents (the shipped VAE: 4)')
+    p.add_argument('--downsample', type=int, choices=(2, 4), default=4, help='pixels per latent along each side (the shipped VAE: 4)')
     p.add_argument('--seed', type=int, default=0, help='seeds the pool and the training')
 
 def _train_vae(a) -> dict:
@@ -146,11 +148,13 @@ def _train_vae(a) -> dict:
     out = _check_out(a.out or _default_run('tiny-vae'), kind='tiny VAE')
     if a.pets + a.streets == 0: raise SynthsegError('--pets and --streets are both 0: the VAE needs images to train on')
     from synthseg.core import check_resume
-    check_resume(out/'checkpoint', 'tiny VAE', {'steps': a.steps, 'batch_size': a.batch_size, 'lr': a.lr, 'seed': a.seed}, partial=True)  # before the pool is drawn
+    arch = {'latent_channels': a.latent_channels, 'downsample': a.downsample}
+    check_resume(out/'checkpoint', 'tiny VAE', {'steps': a.steps, 'batch_size': a.batch_size, 'lr': a.lr, 'seed': a.seed,
+                                                **(arch if (a.latent_channels, a.downsample) != (4, 4) else {})}, partial=True)  # before the pool is drawn
     from synthseg.vae_features import toy_image_pool, train_tiny_vae
     t0 = time.time()
-    res = train_tiny_vae(out, steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, pool=toy_image_pool(a.pets, a.streets, seed=a.seed))
-    return {'vae': res['vae'], 'steps': a.steps, 'final_l1': res['history'][-1] if res['history'] else None,
+    res = train_tiny_vae(out, steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, pool=toy_image_pool(a.pets, a.streets, seed=a.seed), **arch)
+    return {'vae': res['vae'], 'steps': a.steps, **arch, 'final_l1': res['history'][-1] if res['history'] else None,
             'scaling_factor': res['scaling_factor'], 'seconds': round(time.time() - t0, 1)}
 
 add_command('train-vae', 'train the tiny VAE of the miniature world (resumable)', _train_vae_args, _train_vae)

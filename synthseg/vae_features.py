@@ -187,11 +187,16 @@ SD15_VAE_CONFIG = dict(in_channels=3, out_channels=3, latent_channels=4, sample_
                        down_block_types=('DownEncoderBlock2D',) * 4, up_block_types=('UpDecoderBlock2D',) * 4)
 
 # %% ../nbs/05_vae_features.ipynb #6656d5cd
-def tiny_vae_config() -> dict:
-    "The architecture of the miniature world's VAE: `AutoencoderKL`, downsampling 4, about 1 M parameters."
-    return dict(in_channels=3, out_channels=3, latent_channels=4, sample_size=64,
-                down_block_types=('DownEncoderBlock2D',) * 3, up_block_types=('UpDecoderBlock2D',) * 3,
-                block_out_channels=(32, 64, 64), layers_per_block=1, norm_num_groups=16, mid_block_add_attention=False)
+def tiny_vae_config(latent_channels: int = 4, # channels of the latents (Stable Diffusion's VAE: 4)
+                    downsample: int = 4, # pixels per latent along each side, 4 or 2 (Stable Diffusion's VAE: 8)
+                   ) -> dict:
+    "The architecture of the miniature world's VAE: `AutoencoderKL`, by default downsampling 4 into 4 latent channels, about 1 M parameters."
+    if downsample not in (2, 4): raise SynthsegError(f'downsample={downsample}: the tiny VAE downsamples by 4 (three blocks) or 2 (two blocks)')
+    if latent_channels < 1: raise SynthsegError(f'latent_channels={latent_channels}: give 1 or more')
+    blocks = (32, 64, 64) if downsample == 4 else (32, 64)
+    return dict(in_channels=3, out_channels=3, latent_channels=latent_channels, sample_size=64,
+                down_block_types=('DownEncoderBlock2D',) * len(blocks), up_block_types=('UpDecoderBlock2D',) * len(blocks),
+                block_out_channels=blocks, layers_per_block=1, norm_num_groups=16, mid_block_add_attention=False)
 
 # %% ../nbs/05_vae_features.ipynb #76b83c6e
 def toy_image_pool(n_pets: int = 6000, # Toy Pets in the pool
@@ -236,16 +241,20 @@ def train_tiny_vae(out: str | Path, # run folder: checkpoints in `out/checkpoint
                    checkpoint_every: int = 250, # steps between checkpoints
                    stop_after: int | None = None, # end this run after this many steps (checkpointed); rerun to resume
                    progress: bool = True, # show a progress bar
+                   latent_channels: int = 4, # the architecture, `tiny_vae_config(latent_channels, downsample)`; the checkpoint records
+                   downsample: int = 4, # the two only when they differ from the shipped VAE's, so that its run folder resumes as before
                   ) -> dict:
     "Train the tiny `AutoencoderKL` on toy images; resumable, seeded. Returns the loss history and the final model folder."
     from tqdm.auto import tqdm
     out = Path(out); ckpt = out/'checkpoint'
     if pool is None: pool = toy_image_pool(seed=seed)
     settings = {'steps': steps, 'batch_size': batch_size, 'lr': lr, 'kl_weight': kl_weight, 'seed': seed,
-                'pool': [list(pool.shape), int(pool[:, :, ::4, ::4].sum(dtype=torch.int64))]}  # its size and a checksum
+                'pool': [list(pool.shape), int(pool[:, :, ::4, ::4].sum(dtype=torch.int64))],  # its size and a checksum
+                **({'latent_channels': latent_channels, 'downsample': downsample} if (latent_channels, downsample) != (4, 4) else {})}
+    config = tiny_vae_config(latent_channels, downsample)
     check_resume(ckpt, 'tiny VAE', settings)
     torch.manual_seed(seed)
-    vae = AutoencoderKL(**tiny_vae_config()); vae.train()
+    vae = AutoencoderKL(**config); vae.train()
     opt = torch.optim.AdamW(vae.parameters(), lr=lr, weight_decay=0.0)
     start, history = 0, []
     if (saved := load_checkpoint(ckpt)) is not None:
