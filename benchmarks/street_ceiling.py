@@ -1,6 +1,6 @@
 """How high can any judge of Toy Streets go at 64×128, and how much of that survives the tiny VAE?
 
-    python benchmarks/street_ceiling.py [--inputs renders round-trips] [--width 32] [--steps 3000] [--n 4000] [--n-test 500] [--vae DIR] [--out DIR]
+    python benchmarks/street_ceiling.py [--inputs renders round-trips] [--width 32] [--steps 4000] [--n 4000] [--n-test 500] [--vae DIR] [--out DIR]
 
 The question behind the 0.80 target for the street segmentator: a segmentator reads the tiny VAE's decoder, so it
 can label only what survives the VAE's round trip. This trains a pixel network (the street oracle's U-Net, wider and
@@ -31,7 +31,7 @@ def main():
     from synthseg.vae_features import load_vae, reconstruct
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--inputs', nargs='+', choices=('renders', 'round-trips'), default=['renders', 'round-trips'])
-    ap.add_argument('--width', type=int, default=32); ap.add_argument('--steps', type=int, default=3000)
+    ap.add_argument('--width', type=int, default=32); ap.add_argument('--steps', type=int, default=4000)
     ap.add_argument('--batch-size', type=int, default=16); ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--n', type=int, default=4000); ap.add_argument('--n-test', type=int, default=500)
     ap.add_argument('--vae', help='autoencoder folder for the round trips (default: the shipped tiny VAE)')
