@@ -573,6 +573,15 @@ def segmentator_recipe(recipe: str | SegmentatorRecipe, # a name in `SEGMENTATOR
     return pick_recipe(SEGMENTATOR_RECIPES, recipe).changed(**changes)
 
 # %% ../nbs/06_segmentator.ipynb #f89d9c89
+def _check_fine(vae, names, fine, size):
+    "Refuse, before any view is cached, a fine head on hidden states the segmentator will not read; name the ones this VAE has at the image's size."
+    if not (missing := [n for n in fine if n not in names]): return
+    h, w = to_hw(size)
+    with torch.no_grad(): hs = extract_hidden_states(vae, torch.zeros(1, 3, h, w, device=vae.device, dtype=vae.dtype))
+    full = [n for n, v in hs.items() if n != 'latents' and tuple(v.shape[-2:]) == (h, w)]
+    raise SynthsegError(f"fine={list(fine)}: {missing} are not among the hidden states it reads, {list(names)}; this VAE's decoder has "
+                        f"{full} at the image's own size: give those (fine={full}; on the command line --set fine={'+'.join(full)})")
+
 def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
                     train_ds: SegmentationDataset, # training pairs
                     out: str | Path | None = None, # folder for the trained segmentator (and checkpoints)
@@ -598,6 +607,7 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
     seed_everything(seed)
     names = list(names) if names is not None else default_hidden_states(vae, r.size, r.fuse_max_side)
     head = {'fuse_max_side': r.fuse_max_side, 'width': r.width, 'fine': r.fine, **seg_kwargs}
+    _check_fine(vae, names, head['fine'], r.size)
     config = {'data': repr(train_ds), 'recipe': r.tag, 'size': r.size, 'views': r.views, 'crop': r.crop, 'paste': r.paste,
               'augment_strength': r.augment_strength, 'hidden_states': names}
     if out is not None:  # refuse a run with other settings before the hidden states are cached, not after
