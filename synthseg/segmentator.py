@@ -576,11 +576,15 @@ def segmentator_recipe(recipe: str | SegmentatorRecipe, # a name in `SEGMENTATOR
 def _check_fine(vae, names, fine, size):
     "Refuse, before any view is cached, a fine head on hidden states the segmentator will not read; name the ones this VAE has at the image's size."
     if not (missing := [n for n in fine if n not in names]): return
+    if kept_out := [n for n in missing if n in hidden_state_modules(vae)]:
+        raise SynthsegError(f"fine={list(fine)}: {kept_out} are hidden states of this VAE's decoder that names={list(names)} leaves out; "
+                            "add them to names, or leave names to its default")
     h, w = to_hw(size)
     with torch.no_grad(): hs = extract_hidden_states(vae, torch.zeros(1, 3, h, w, device=vae.device, dtype=vae.dtype))
     full = [n for n, v in hs.items() if n != 'latents' and tuple(v.shape[-2:]) == (h, w)]
-    raise SynthsegError(f"fine={list(fine)}: {missing} are not among the hidden states it reads, {list(names)}; this VAE's decoder has "
-                        f"{full} at the image's own size: give those (fine={full}; on the command line --set fine={'+'.join(full)})")
+    fix = (f"this VAE's decoder has {full} at the image's own size: give those (fine={full}; on the command line --set fine={'+'.join(full)})"
+           if full else "this VAE's decoder has none at the image's own size: give fine=() (on the command line --set fine=)")
+    raise SynthsegError(f"fine={list(fine)}: {missing} are not hidden states of this VAE's decoder, {list(hs)}; {fix}")
 
 def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
                     train_ds: SegmentationDataset, # training pairs
@@ -605,8 +609,11 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
     device = device if device is not None else vae.device
     if not 0 <= r.paste <= 1: raise SynthsegError(f'paste={r.paste} is the share of copy-paste views: give a number from 0 to 1')
     seed_everything(seed)
-    names = list(names) if names is not None else default_hidden_states(vae, r.size, r.fuse_max_side)
     head = {'fuse_max_side': r.fuse_max_side, 'width': r.width, 'fine': r.fine, **seg_kwargs}
+    if names is None:  # the default, plus the fine head's hidden states wherever the fusion resolution leaves them out
+        names = default_hidden_states(vae, r.size, r.fuse_max_side)
+        names = [n for n in ['latents', *hidden_state_modules(vae)] if n in names or n in head['fine']]
+    names = list(names)
     _check_fine(vae, names, head['fine'], r.size)
     config = {'data': repr(train_ds), 'recipe': r.tag, 'size': r.size, 'views': r.views, 'crop': r.crop, 'paste': r.paste,
               'augment_strength': r.augment_strength, 'hidden_states': names}
