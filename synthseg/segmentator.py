@@ -524,11 +524,12 @@ def evaluate_segmentator(seg: Segmentator, # a trained segmentator
 def default_hidden_states(vae: AutoencoderKL | AutoencoderTiny, # the VAE
                           size: int | tuple[int, int], # training image size
                           fuse_max_side: int = 64, # the segmentator's fusion resolution
+                          fine: Sequence[str] = (), # hidden states its fine head reads, kept whatever their size
                          ) -> list[str]:
-    "The latents plus every hidden state no finer than twice the fusion resolution."
+    "The latents plus every hidden state no finer than twice the fusion resolution, and the fine head's, in the decoder's order."
     side = max((size, size) if isinstance(size, int) else size)
     with torch.no_grad(): hs = extract_hidden_states(vae, torch.zeros(1, 3, side, side))
-    return [n for n, v in hs.items() if max(v.shape[-2:]) <= 2 * fuse_max_side]
+    return [n for n, v in hs.items() if max(v.shape[-2:]) <= 2 * fuse_max_side or n in fine]
 
 # %% ../nbs/06_segmentator.ipynb #aa8bcd9d
 @dataclass(frozen=True)
@@ -610,10 +611,7 @@ def fit_segmentator(vae: AutoencoderKL | AutoencoderTiny, # the frozen VAE
     if not 0 <= r.paste <= 1: raise SynthsegError(f'paste={r.paste} is the share of copy-paste views: give a number from 0 to 1')
     seed_everything(seed)
     head = {'fuse_max_side': r.fuse_max_side, 'width': r.width, 'fine': r.fine, **seg_kwargs}
-    if names is None:  # the default, plus the fine head's hidden states wherever the fusion resolution leaves them out
-        names = default_hidden_states(vae, r.size, r.fuse_max_side)
-        names = [n for n in ['latents', *hidden_state_modules(vae)] if n in names or n in head['fine']]
-    names = list(names)
+    names = list(names) if names is not None else default_hidden_states(vae, r.size, r.fuse_max_side, head['fine'])
     _check_fine(vae, names, head['fine'], r.size)
     config = {'data': repr(train_ds), 'recipe': r.tag, 'size': r.size, 'views': r.views, 'crop': r.crop, 'paste': r.paste,
               'augment_strength': r.augment_strength, 'hidden_states': names}
